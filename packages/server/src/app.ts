@@ -1,0 +1,95 @@
+import Fastify from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import { newId } from './records/ids.ts'
+import { RecordOperations } from './records/operations.ts'
+import type { Database } from './store/database.ts'
+import { createAuthenticator } from './http/auth.ts'
+import type { AuthConfig } from './http/auth.ts'
+import { registerProblemHandlers, sendProblem } from './http/problems.ts'
+import { registerRoutes, registerSchemas } from './http/routes.ts'
+import { registerOpenApi } from './http/openapi.ts'
+import { registerHealth } from './http/health.ts'
+import { ProblemError } from './errors.ts'
+
+// The service as a Fastify instance over an open, migrated database. server.ts (the process)
+// and the tests both build it here, so tests exercise exactly what runs.
+
+export interface AppOptions {
+  database: Database
+  auth: AuthConfig
+  logger?: FastifyServerOptions['logger']
+  /** Injectable clock for tests of time rules. */
+  now?: () => Date
+}
+
+/** SPEC §5: bodies over 1 MiB → 413. */
+export const BODY_LIMIT = 1024 * 1024
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Honour a caller's request id when it is sane, so logs correlate across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req')
+    },
+    ajv: {
+      // Validation must reject, not repair: unknown fields are 400s (SPEC §3.1) and a number sent
+      // as a string is a wrong type.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true }
+    },
+    routerOptions: { maxParamLength: 256 }
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', String(request.id))
+  })
+
+  // JSON only (SPEC §5: anything else → 415); Fastify accepts text/plain by default.
+  app.removeContentTypeParser('text/plain')
+  // RFC 7396 merge patches arrive as application/merge-patch+json; parse them like JSON, with
+  // prototype-poisoning protection on.
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  // A POST without a body (restore, resolve, an empty create) is an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {}
+  })
+
+  registerProblemHandlers(app)
+  const routeTable = trackRoutes(app)
+  registerSchemas(app)
+
+  const operations = new RecordOperations(options.database, options.now)
+  registerRoutes(app, { operations, authenticate: createAuthenticator(options.auth) })
+  registerHealth(app, options.database)
+  registerOpenApi(app)
+  registerFallbacks(app, routeTable)
+  return app
+}
+
+type RouteTable = Array<{ pattern: RegExp, method: string }>
+
+function trackRoutes (app: FastifyInstance): RouteTable {
+  const routes: RouteTable = []
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp('^' + route.url.replace(/:[^/]+/g, '[^/]+') + '/?$')
+    for (const method of [route.method].flat()) routes.push({ pattern, method })
+  })
+  return routes
+}
+
+/** 404 for unknown paths, 405 (with Allow) for a known path and the wrong method. */
+function registerFallbacks (app: FastifyInstance, routes: RouteTable): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))]
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      return sendProblem(request, reply, new ProblemError('method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}.`))
+    }
+    return sendProblem(request, reply, new ProblemError('not_found', `No route ${request.method} ${path}.`))
+  })
+}

@@ -1,0 +1,360 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../store/database.ts'
+import type { RecordData, ResourceDecl } from '../resources/resource.ts'
+import { SCHEMA_VERSION } from '../resources/resource.ts'
+import { allFields, columnFields, linkFields, resourceByName } from '../resources/index.ts'
+import type { FieldDecl } from '../resources/fields.ts'
+import { ProblemError, problem } from '../errors.ts'
+import type { Caller } from './caller.ts'
+import { newId } from './ids.ts'
+import { parseInput } from './input.ts'
+import { toTimestamp } from './time.ts'
+import {
+  attachLinks, findRecord, linkedLiveIds, insertHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
+} from '../store/record-store.ts'
+import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
+import { listRecords } from '../store/record-list.ts'
+import { parseListQuery } from './list-query.ts'
+import { openCursor, queryHash, sealCursor } from './cursor.ts'
+
+// The write and read operations on records. Each write is one transaction: read (row-locked),
+// apply the resource's rules, check links and uniqueness, write the row, its links and a history
+// entry. A rejected write throws before anything is written, and the transaction rolls back.
+
+export interface WriteOptions {
+  /** `If-Match`: the ETag the client last saw; a different current ETag → 412. */
+  ifMatch?: string
+}
+
+export interface ListResult {
+  records: StoredRecord[]
+  nextCursor: string | null
+  total?: number
+}
+
+export interface HistoryResult {
+  entries: HistoryEntry[]
+  nextCursor: string | null
+}
+
+export type Action = 'create' | 'update' | 'resolve' | 'delete' | 'restore'
+
+export function etagOf (record: StoredRecord): string {
+  return `"${record.version}"`
+}
+
+export class RecordOperations {
+  private readonly db: Database
+  private readonly now: () => Date
+
+  constructor (db: Database, now: () => Date = () => new Date()) {
+    this.db = db
+    this.now = now
+  }
+
+  private async transaction<T> (work: (ctx: StoreContext) => Promise<T>): Promise<T> {
+    return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
+  }
+
+  private get readContext (): StoreContext {
+    return { db: this.db.kysely, dialect: this.db.dialect }
+  }
+
+  /** GET /{resource}: one page of the caller's records (SPEC §4). */
+  async list (resource: ResourceDecl, caller: Caller, rawQuery: Record<string, unknown>): Promise<ListResult> {
+    const query = parseListQuery(resource, rawQuery)
+    const bound = queryHash([resource.name, caller.tenantId, caller.appId, query.sort, query.filters.map((f) => [f.field.name, f.op, f.value]),
+      query.search, query.includeDeleted, query.overdue])
+    const key = await this.cursorKey()
+    const cursor = query.cursor === null ? null : openCursor(key, query.cursor, bound)
+    if (cursor && cursor.after.length !== query.sort.length) throw problem.invalidField('cursor', 'does not fit this query')
+    const now = (cursor?.state?.now as string | undefined) ?? toTimestamp(this.now())
+    const page = await listRecords(this.readContext, resource, caller, { query, after: cursor?.after ?? null, now })
+    return {
+      records: page.records,
+      nextCursor: page.nextAfter === null ? null : sealCursor(key, { after: page.nextAfter, query: bound, state: { now } }),
+      ...(page.total === undefined ? {} : { total: page.total })
+    }
+  }
+
+  /** GET /{resource}/{id}/history: newest first, paginated like lists. */
+  async history (resource: ResourceDecl, caller: Caller, id: string, rawQuery: Record<string, unknown>): Promise<HistoryResult> {
+    for (const [key, value] of Object.entries(rawQuery)) {
+      if (key !== 'limit' && key !== 'cursor') throw problem.invalidField(key, 'is not a history parameter (use limit, cursor)')
+      if (typeof value !== 'string') throw problem.invalidField(key, 'must be given once')
+    }
+    const { limit, cursor: raw } = parseListQuery(resource, { ...(rawQuery.limit ? { limit: rawQuery.limit } : {}), ...(rawQuery.cursor ? { cursor: rawQuery.cursor } : {}) })
+    const record = await this.get(resource, caller, id)
+    const bound = queryHash(['history', caller.tenantId, id])
+    const key = await this.cursorKey()
+    const before = raw === null ? null : String(openCursor(key, raw, bound).after[0])
+    const entries = await listHistory(this.readContext, caller.tenantId, record.data.id as string, limit + 1, before)
+    const hasMore = entries.length > limit
+    const data = entries.slice(0, limit)
+    return {
+      entries: data,
+      nextCursor: hasMore ? sealCursor(key, { after: [data[data.length - 1]!.id], query: bound }) : null
+    }
+  }
+
+  private cursorKeyValue: string | null = null
+  private async cursorKey (): Promise<string> {
+    this.cursorKeyValue ??= await readSecret(this.db.kysely, 'cursor_key')
+    return this.cursorKeyValue
+  }
+
+  async get (resource: ResourceDecl, caller: Caller, id: string): Promise<StoredRecord> {
+    const found = await findRecord(this.readContext, resource, caller, id)
+    if (!found) throw problem.notFound(resource.title)
+    return found
+  }
+
+  async create (resource: ResourceDecl, caller: Caller, body: RecordData): Promise<StoredRecord> {
+    const { fields } = parseInput(resource, body)
+    const now = toTimestamp(this.now())
+    const base: RecordData = {}
+    for (const field of allFields(resource)) if (!field.aliasOf) base[field.name] = field.link ? [] : null
+    Object.assign(base, {
+      id: newId(resource.idPrefix),
+      tenant_id: caller.tenantId,
+      app_id: caller.appId,
+      created_at: now,
+      updated_at: now,
+      created_by: caller.sub,
+      updated_by: caller.sub,
+      source: 'edm',
+      source_type: 'api',
+      is_deleted: false,
+      schema_version: SCHEMA_VERSION
+    })
+    const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
+    const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
+    return await this.transaction(async (ctx) => {
+      await this.checkReferences(ctx, resource, caller, next, fields)
+      if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
+      await insertRecord(ctx, resource, next)
+      const record: StoredRecord = { data: next, version: 1 }
+      await this.writeAllLinks(ctx, resource, caller, now, record.data, emptyLinks(resource), fields)
+      await insertHistory(ctx, caller.tenantId, next.id as string, historyEntry(caller, now, 'create', diff(resource, null, next)))
+      return record
+    })
+  }
+
+  /** PATCH (RFC 7396 merge patch). `is_deleted` true/false is delete/restore. */
+  async update (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
+    const { fields, isDeleted } = parseInput(resource, body)
+    const hasFields = Object.keys(fields).length > 0
+    return await this.transaction(async (ctx) => {
+      let current = await this.load(ctx, resource, caller, id, options)
+      if (isDeleted === false && current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, false)
+      if (hasFields) current = await this.applyChange(ctx, resource, caller, current, fields, 'update')
+      if (isDeleted === true && !current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, true)
+      return current
+    })
+  }
+
+  /** POST …/resolve on vulnerabilities: a status change under the same rules as an update. */
+  async resolve (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
+    const { fields } = parseInput(resource, body)
+    if (fields.status == null) fields.status = 'remediated'
+    return await this.transaction(async (ctx) => {
+      const current = await this.load(ctx, resource, caller, id, options)
+      if (current.data.status === fields.status) {
+        if (current.data.is_deleted) throw deletedConflict(resource)
+        return current
+      }
+      return await this.applyChange(ctx, resource, caller, current, fields, 'resolve')
+    })
+  }
+
+  async delete (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
+    return await this.transaction(async (ctx) => {
+      const current = await this.load(ctx, resource, caller, id, options)
+      return current.data.is_deleted ? current : await this.setDeleted(ctx, resource, caller, current, true)
+    })
+  }
+
+  async restore (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
+    return await this.transaction(async (ctx) => {
+      const current = await this.load(ctx, resource, caller, id, options)
+      return current.data.is_deleted ? await this.setDeleted(ctx, resource, caller, current, false) : current
+    })
+  }
+
+  private async load (ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions): Promise<StoredRecord> {
+    const current = await findRecord(ctx, resource, caller, id, { forUpdate: true })
+    if (!current) throw problem.notFound(resource.title)
+    if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etagOf(current))) {
+      throw new ProblemError('precondition_failed', `If-Match ${options.ifMatch} does not match the current ETag ${etagOf(current)}.`)
+    }
+    return current
+  }
+
+  private async applyChange (
+    ctx: StoreContext, resource: ResourceDecl, caller: Caller, current: StoredRecord, fields: RecordData, action: 'update' | 'resolve'
+  ): Promise<StoredRecord> {
+    if (current.data.is_deleted) throw deletedConflict(resource)
+    const now = toTimestamp(this.now())
+    const merged = { ...current.data, ...fields }
+    // Server-held defaults (`source`, `source_type`) come back when a patch clears them.
+    if (merged.source === null) merged.source = 'edm'
+    if (merged.source_type === null) merged.source_type = 'api'
+    const ruled = normalize(resource, resource.rules(merged, { input: fields, previous: current.data, caller, now, action }))
+    const changes = diff(resource, current.data, ruled)
+    if (Object.keys(changes).length === 0) return current
+    await this.checkReferences(ctx, resource, caller, ruled, fields)
+    if (resource.unique?.some((name) => name in changes) && await uniqueTaken(ctx, resource, ruled)) throw uniqueConflict(resource)
+    const next: StoredRecord = { data: { ...ruled, updated_at: now, updated_by: caller.sub }, version: current.version + 1 }
+    await updateRecord(ctx, resource, next.data, next.version)
+    await this.writeAllLinks(ctx, resource, caller, now, next.data, current.data, fields)
+    await insertHistory(ctx, caller.tenantId, next.data.id as string, historyEntry(caller, now, action, changes))
+    return next
+  }
+
+  private async setDeleted (ctx: StoreContext, resource: ResourceDecl, caller: Caller, current: StoredRecord, deleted: boolean): Promise<StoredRecord> {
+    const now = toTimestamp(this.now())
+    const data: RecordData = {
+      ...current.data,
+      is_deleted: deleted,
+      deleted_at: deleted ? now : null,
+      deleted_by: deleted ? caller.sub : null,
+      updated_at: now,
+      updated_by: caller.sub
+    }
+    if (!deleted && await uniqueTaken(ctx, resource, data)) throw uniqueConflict(resource)
+    const next: StoredRecord = { data, version: current.version + 1 }
+    // Links of a deleted record are dormant (hidden on both sides) and wake on restore.
+    const linked = await linkedLiveIds(ctx, resource, current.data.id as string)
+    const counterparts = await this.counterpartsBefore(ctx, caller.tenantId, linked)
+    await updateRecord(ctx, resource, data, next.version)
+    await attachLinks(ctx, resource, [next.data])
+    const changes = diff(resource, current.data, next.data)
+    await insertHistory(ctx, caller.tenantId, data.id as string, historyEntry(caller, now, deleted ? 'delete' : 'restore', changes))
+    await this.touchCounterparts(ctx, caller, now, counterparts)
+    return next
+  }
+
+  /** Linked ids must name live records of this tenant the caller can see, and not the record itself. */
+  private async checkReferences (ctx: StoreContext, resource: ResourceDecl, caller: Caller, next: RecordData, input: RecordData): Promise<void> {
+    for (const field of resource.fields) {
+      if (!field.refersTo || !Array.isArray(input[field.name])) continue
+      const ids = input[field.name] as string[]
+      if (ids.includes(next.id as string)) throw problem.unprocessable(field.name, 'a record cannot link to itself')
+      const target = resourceByName(field.refersTo)
+      const found = await visibleLiveIds(ctx, target, caller, ids)
+      const unknown = ids.filter((id) => !found.has(id))
+      if (unknown.length > 0) throw problem.unprocessable(field.name, `unknown ${target.title} id(s): ${unknown.slice(0, 10).join(', ')}`)
+    }
+  }
+
+  private async writeAllLinks (
+    ctx: StoreContext, resource: ResourceDecl, caller: Caller, now: string, next: RecordData, previous: RecordData, input: RecordData
+  ): Promise<void> {
+    const changed = linkFields(resource).filter((field) => Array.isArray(input[field.name]) || input[field.name] === null)
+    if (changed.length === 0) return
+    const counterparts = await this.counterpartsBefore(ctx, caller.tenantId, changed.map((field) =>
+      [field, [...((previous[field.name] as string[]) ?? []), ...((next[field.name] as string[]) ?? [])]]))
+    for (const field of changed) {
+      await writeLinks(ctx, field, caller.tenantId, next.id as string, (previous[field.name] as string[]) ?? [], (next[field.name] as string[]) ?? [])
+    }
+    await this.touchCounterparts(ctx, caller, now, counterparts)
+  }
+
+  /**
+   * The records on the other side of a write's links (ids per link field), each with its link lists
+   * as they are now; `touchCounterparts` compares them after the write.
+   */
+  private async counterpartsBefore (ctx: StoreContext, tenantId: string, idsByField: Array<[FieldDecl, Iterable<string>]>): Promise<Counterpart[]> {
+    const out: Counterpart[] = []
+    for (const [field, ids] of idsByField) {
+      const target = resourceByName(field.refersTo!)
+      for (const id of new Set(ids)) {
+        const found = await findRecord(ctx, target, tenantCaller(tenantId), id, { forUpdate: true })
+        if (found) out.push({ resource: target, record: found })
+      }
+    }
+    return out
+  }
+
+  /** A record whose visible links changed because of another record's write gets a new version and history. */
+  private async touchCounterparts (ctx: StoreContext, caller: Caller, now: string, counterparts: Counterpart[]): Promise<void> {
+    for (const { resource, record } of counterparts) {
+      const after: RecordData = { ...record.data }
+      await attachLinks(ctx, resource, [after])
+      const changes = diff(resource, record.data, after)
+      if (Object.keys(changes).length === 0) continue
+      const data: RecordData = { ...after, updated_at: now, updated_by: caller.sub }
+      await updateRecord(ctx, resource, data, record.version + 1)
+      await insertHistory(ctx, caller.tenantId, data.id as string, historyEntry(caller, now, 'update', changes))
+    }
+  }
+}
+
+interface Counterpart {
+  resource: ResourceDecl
+  record: StoredRecord
+}
+
+/** A tenant-wide view used to touch counterparts, which may belong to another app of the tenant. */
+function tenantCaller (tenantId: string): Caller {
+  return { tenantId, appId: null, sub: 'system', scopes: new Set() }
+}
+
+function emptyLinks (resource: ResourceDecl): RecordData {
+  const out: RecordData = { id: null }
+  for (const field of linkFields(resource)) out[field.name] = []
+  return out
+}
+
+function withoutNulls (fields: RecordData, names: string[]): RecordData {
+  const out = { ...fields }
+  for (const name of names) if (out[name] === null) delete out[name]
+  return out
+}
+
+/** Fills absent fields with null and drops anything that is not a stored field. */
+function normalize (resource: ResourceDecl, data: RecordData): RecordData {
+  const out: RecordData = {}
+  for (const field of allFields(resource)) {
+    if (field.aliasOf) continue
+    out[field.name] = data[field.name] === undefined ? (field.link ? [] : null) : data[field.name]
+    // A relation is a set: keep it in one order so equal sets compare equal.
+    if (field.link) out[field.name] = [...((out[field.name] as string[] | null) ?? [])].sort()
+  }
+  return out
+}
+
+const NOT_IN_HISTORY = new Set(['updated_at', 'updated_by'])
+
+/** Field-level changes between two versions of a record: `{ field: { from, to } }`. */
+export function diff (resource: ResourceDecl, before: RecordData | null, after: RecordData): Record<string, { from: unknown, to: unknown }> {
+  const changes: Record<string, { from: unknown, to: unknown }> = {}
+  const fields: FieldDecl[] = [...columnFields(resource), ...linkFields(resource)]
+  for (const field of fields) {
+    if (NOT_IN_HISTORY.has(field.name)) continue
+    const from = before === null ? null : before[field.name] ?? null
+    const to = after[field.name] ?? null
+    if (before === null && (to === null || (Array.isArray(to) && to.length === 0))) continue
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes[field.name] = { from, to }
+  }
+  return changes
+}
+
+function historyEntry (caller: Caller, at: string, action: Action, changes: Record<string, { from: unknown, to: unknown }>) {
+  return { id: newId('hst'), at, actor: caller.sub, app_id: caller.appId, action, changes }
+}
+
+function etagMatches (header: string, etag: string): boolean {
+  if (header.trim() === '*') return true
+  return header.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(etag)
+}
+
+function deletedConflict (resource: ResourceDecl): ProblemError {
+  return problem.conflict(`This ${resource.title} is deleted; restore it before changing it.`)
+}
+
+function uniqueConflict (resource: ResourceDecl): ProblemError {
+  const names = resource.unique!.join(', ')
+  return problem.conflict(`Another live ${resource.title} of this tenant already has the same ${names}.`,
+    resource.unique!.map((field) => ({ field, message: 'already taken' })))
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.ts'
+import type { Config } from './config.ts'
+import { openDatabase } from './store/database.ts'
+import type { Database } from './store/database.ts'
+import { migrate } from './store/migrations.ts'
+
+// The process around the app: open and migrate the database, listen, and shut down gracefully
+// (finish in-flight requests, then close the database) on SIGTERM/SIGINT.
+
+export interface RunningServer {
+  app: FastifyInstance
+  database: Database
+  url: string
+  close(): Promise<void>
+}
+
+export async function startServer (config: Config): Promise<RunningServer> {
+  const database = openDatabase(config.databaseUrl, { poolSize: config.poolSize })
+  await migrate(database)
+  const app = await buildApp({
+    database,
+    auth: config.auth,
+    logger: {
+      level: config.logLevel,
+      // Tokens and secrets never reach the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie']
+    }
+  })
+  app.addHook('onClose', async () => { await database.close() })
+  await app.listen({ host: config.host, port: config.port })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  return { app, database, url: `http://${host}:${port}`, close: async () => { await app.close() } }
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { Migrator, sql } from 'kysely'
+import type { Kysely, Migration, MigrationProvider, SqlBool } from 'kysely'
+import type { Database, DialectName } from './database.ts'
+import { RESOURCES, columnFields } from '../resources/index.ts'
+import { columnType } from './columns.ts'
+
+// Numbered migrations, applied in order at start-up and by `posture migrate`. The first one
+// derives the record tables from the resource declarations as they stood when it was written;
+// a later change to a declaration needs a migration of its own (test/schema.test.ts fails until
+// the tables match the declarations again).
+
+type Step = (db: Kysely<any>, dialect: DialectName) => Promise<void>
+
+const MIGRATIONS: Record<string, Step> = {
+  '001_records': async (db, dialect) => {
+    for (const resource of RESOURCES) {
+      let table = db.schema.createTable(resource.table)
+      for (const field of columnFields(resource)) {
+        const type = sql.raw(columnType(field, dialect))
+        table = table.addColumn(field.name, type, (col) => {
+          if (field.name === 'id') return col.primaryKey()
+          if (['tenant_id', 'created_at', 'updated_at', 'is_deleted', 'schema_version'].includes(field.name)) return col.notNull()
+          return col
+        })
+      }
+      // Bumped by every write that changes the record: the ETag (SPEC §6).
+      table = table.addColumn('version', 'integer', (col) => col.notNull().defaultTo(1))
+      await table.execute()
+      // The default list order (newest first, ties by id) within a tenant.
+      await db.schema.createIndex(`${resource.table}_tenant_created`).on(resource.table)
+        .columns(['tenant_id', 'created_at desc', 'id desc']).execute()
+      if (resource.unique) {
+        const live = dialect === 'postgres' ? sql<SqlBool>`is_deleted = false` : sql<SqlBool>`is_deleted = 0`
+        await db.schema.createIndex(`${resource.table}_unique_live`).on(resource.table).unique()
+          .columns(['tenant_id', ...resource.unique]).where(live).execute()
+      }
+    }
+    // Two-sided relations, each stored once (ENGINEERING: link tables). A symmetric mapping is one
+    // row with control_a < control_b.
+    await db.schema.createTable('control_mappings')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('control_a', 'text', (c) => c.notNull())
+      .addColumn('control_b', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('control_mappings_pk', ['control_a', 'control_b'])
+      .execute()
+    await db.schema.createIndex('control_mappings_b').on('control_mappings').columns(['control_b']).execute()
+    await db.schema.createTable('risk_control_links')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('risk_id', 'text', (c) => c.notNull())
+      .addColumn('control_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('risk_control_links_pk', ['risk_id', 'control_id'])
+      .execute()
+    await db.schema.createIndex('risk_control_links_control').on('risk_control_links').columns(['control_id']).execute()
+
+    await db.schema.createTable('record_history')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('record_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('app_id', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('changes', sql.raw(dialect === 'postgres' ? 'jsonb' : 'text'), (c) => c.notNull())
+      .execute()
+    await db.schema.createIndex('record_history_record').on('record_history').columns(['record_id', 'id desc']).execute()
+
+    // Server-held secrets (the cursor signing key), shared by every instance on this database.
+    await db.schema.createTable('server_secrets')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute()
+    await db.insertInto('server_secrets').values({ name: 'cursor_key', value: randomBytes(32).toString('base64url') }).execute()
+  }
+}
+
+export function migrationNames (): string[] {
+  return Object.keys(MIGRATIONS).sort()
+}
+
+export async function migrate (database: Database): Promise<string[]> {
+  const provider: MigrationProvider = {
+    async getMigrations () {
+      const out: Record<string, Migration> = {}
+      for (const name of migrationNames()) {
+        const step = MIGRATIONS[name]!
+        out[name] = { up: (db) => step(db, database.dialect) }
+      }
+      return out
+    }
+  }
+  const migrator = new Migrator({ db: database.kysely, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
