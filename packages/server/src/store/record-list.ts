@@ -36,11 +36,13 @@ export interface ListInput {
 }
 
 /**
- * SQLite: a search whose FTS5 matches are at most this many drives the query from those ids;
- * a more common one is checked per row while the records are read in sort order, which stops
- * after one page. (PostgreSQL's planner makes this choice itself from the tsvector statistics.)
+ * SQLite has no planner statistics for FTS5, so the store picks the plan by how many records a
+ * search matches (docs/LISTS.md "Search"): few → look those records up by id and sort them;
+ * many → read the matches once into a lookup the ordered index scan checks; most → check each
+ * row read in sort order with an FTS5 rowid probe, which finds a page after a few probes.
+ * PostgreSQL's planner makes this choice itself from the tsvector statistics.
  */
-export const SEARCH_DRIVES_BELOW = 5000
+export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 5000, byLookupUpTo: 50_000 }
 
 type Branch = 'current' | 'versions'
 
@@ -108,12 +110,16 @@ async function searchPredicates (ctx: StoreContext, resource: ResourceDecl, quer
   const vfts = sql.raw(`${t}_versions_fts`)
   const versions = sql<SqlBool>`exists (select 1 from ${vfts} where ${vfts} match ${terms} and ${vfts}.rowid = r.seq)`
   const { rows } = await sql<{ id: string }>`select k.record_id as id from ${fts} join ${keys} k on k.seq = ${fts}.rowid
-    where ${fts} match ${terms} limit ${SEARCH_DRIVES_BELOW + 1}`.execute(ctx.db)
-  if (rows.length <= SEARCH_DRIVES_BELOW) {
+    where ${fts} match ${terms} limit ${SQLITE_SEARCH_PLAN.byIdsUpTo + 1}`.execute(ctx.db)
+  if (rows.length <= SQLITE_SEARCH_PLAN.byIdsUpTo) {
     const ids = rows.map((r) => r.id)
     return { current: ids.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`r.id in (${sql.join(ids)})`, versions }
   }
-  const current = sql<SqlBool>`exists (select 1 from ${fts} where ${fts} match ${terms}
-    and ${fts}.rowid = (select k.seq from ${keys} k where k.record_id = r.id))`
+  const { rows: [counted] } = await sql<{ n: number }>`select count(*) as n from
+    (select rowid from ${fts} where ${fts} match ${terms} limit ${SQLITE_SEARCH_PLAN.byLookupUpTo + 1})`.execute(ctx.db)
+  const current = Number(counted?.n) <= SQLITE_SEARCH_PLAN.byLookupUpTo
+    ? sql<SqlBool>`+r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms})`
+    : sql<SqlBool>`exists (select 1 from ${fts} where ${fts} match ${terms}
+      and ${fts}.rowid = (select k.seq from ${keys} k where k.record_id = r.id))`
   return { current, versions }
 }

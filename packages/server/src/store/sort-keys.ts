@@ -4,14 +4,17 @@ import type { FieldDecl } from '../resources/fields.ts'
 import type { DialectName } from './database.ts'
 
 // Sort keys as SQL expressions that mean the same on both backends and that indexes can serve
-// (docs/LISTS.md "Sorting"). A nullable column sorts as two keys — a null flag, then the value
-// with nulls coalesced — so NULLs come last ascending and first descending on SQLite and
-// PostgreSQL alike, no key is ever NULL (keyset comparisons stay simple), and an index on the
-// same expressions serves the ORDER BY. Enums sort by rank (FieldDecl.sortRank), free text by
-// code point (PostgreSQL `COLLATE "C"`, SQLite's BINARY).
+// (docs/LISTS.md "Sorting"). A nullable column sorts by `coalesce(column, <a value above every
+// real one>)`, so NULLs come last ascending and first descending on SQLite and PostgreSQL alike,
+// no key is ever NULL (keyset comparisons stay plain), and an index on the same expression serves
+// both the ORDER BY and the cursor's range. Enums sort by rank (FieldDecl.sortRank), text and
+// date-times by code point (PostgreSQL `COLLATE "C"`, SQLite's BINARY).
 
-/** Columns the schema declares NOT NULL: sorted by the plain column. */
+/** Columns the schema declares NOT NULL: sorted by the plain column (the 001 indexes serve them). */
 const NOT_NULL = new Set(['id', 'created_at', 'updated_at'])
+
+/** Above every text in code-point order: U+10FFFF is the largest code point (F4 8F BF BF in UTF-8). */
+const TEXT_LAST = '\u{10FFFF}'
 
 export interface SortPart {
   /** The key's SQL over a column reference (already quoted), constants only: index DDL uses it too. */
@@ -27,18 +30,20 @@ export function quoteIdent (name: string): string {
 export function sortParts (field: FieldDecl, dialect: DialectName, column: string): SortPart[] {
   if (field.kind === 'enum') {
     const ranks = field.sortRank ?? field.enum!
-    const cases = ranks.map((value, i) => `when '${value.replace(/'/g, "''")}' then ${i}`).join(' ')
+    const cases = ranks.map((value, i) => `when ${literal(value)} then ${i}`).join(' ')
     return [{ expression: `case ${column} ${cases} else ${ranks.length} end`, param: (v) => rankOf(ranks, v) }]
   }
-  const text = field.kind === 'string'
-  const collated = (expr: string) => (text && dialect === 'postgres' ? `${expr} collate "C"` : expr)
-  if (NOT_NULL.has(field.name)) return [{ expression: collated(column), param: (v) => v }]
-  const numeric = field.kind === 'number' || field.kind === 'integer'
-  const zero = numeric ? '0' : "''"
-  return [
-    { expression: `case when ${column} is null then 1 else 0 end`, param: (v) => (v === null ? 1 : 0) },
-    { expression: collated(`coalesce(${column}, ${zero})`), param: (v) => v ?? (numeric ? 0 : '') }
-  ]
+  if (NOT_NULL.has(field.name)) return [{ expression: column, param: (v) => v }]
+  if (field.kind === 'number' || field.kind === 'integer') {
+    const last = (field.maximum ?? 1e15) + 1
+    return [{ expression: `coalesce(${column}, ${last})`, param: (v) => v ?? last }]
+  }
+  const collated = dialect === 'postgres' ? ' collate "C"' : ''
+  return [{ expression: `coalesce(${column}, ${literal(TEXT_LAST)})${collated}`, param: (v) => v ?? TEXT_LAST }]
+}
+
+function literal (text: string): string {
+  return `'${text.replace(/'/g, "''")}'`
 }
 
 function rankOf (ranks: readonly string[], value: unknown): number {
@@ -54,18 +59,22 @@ export interface OrderedPart {
 
 /**
  * Rows strictly after the cursor's position in the sort order. One direction: a row-value
- * comparison `(k1, k2, id) < (?, ?, ?)`, which both planners turn into an index range. Mixed
+ * comparison `k1 <= ? and (k1, k2, id) < (?, ?, ?)`, which both planners turn into an index range. Mixed
  * directions: `k1 ⪰ v1 AND (k1 ≻ v1 OR (k2 ⪰ v2 AND (k2 ≻ v2 OR …)))`, whose leading bound
  * still gives the index a start. Values are always bound parameters.
  */
 export function keysetAfter (parts: OrderedPart[]): RawBuilder<SqlBool> {
   const allSame = parts.every((p) => p.desc === parts[0]!.desc)
   if (allSame) {
-    const op = sql.raw(parts[0]!.desc ? '<' : '>')
-    if (parts.length === 1) return sql<SqlBool>`${sql.raw(parts[0]!.expression)} ${op} ${parts[0]!.value}`
+    const first = parts[0]!
+    const op = sql.raw(first.desc ? '<' : '>')
+    if (parts.length === 1) return sql<SqlBool>`${sql.raw(first.expression)} ${op} ${first.value}`
     const left = sql.join(parts.map((p) => sql.raw(p.expression)))
     const right = sql.join(parts.map((p) => sql`${p.value}`))
-    return sql<SqlBool>`(${left}) ${op} (${right})`
+    // SQLite turns a row-value comparison into an index range only over plain columns; the
+    // leading bound gives it the range over an expression index too.
+    const bound = sql`${sql.raw(first.expression)} ${sql.raw(first.desc ? '<=' : '>=')} ${first.value}`
+    return sql<SqlBool>`${bound} and (${left}) ${op} (${right})`
   }
   const nested = (i: number): RawBuilder<SqlBool> => {
     const p = parts[i]!

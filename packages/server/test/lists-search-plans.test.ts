@@ -1,0 +1,41 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { testBackends } from './support/backends.ts'
+import { startTestApp } from './support/app.ts'
+import type { TestApp } from './support/app.ts'
+import { create, listPage, walk } from './support/lists.ts'
+import { SQLITE_SEARCH_PLAN } from '../src/store/record-list.ts'
+
+// SQLite picks one of three plans for a search by how many records match (store/record-list.ts):
+// by ids, by a lookup the ordered scan checks, by per-row FTS5 probes. The thresholds are lowered
+// here so that small data takes each plan; every plan must give the same answers (and walks).
+
+const V = '/api/v1/vulnerabilities'
+
+for (const backend of (await testBackends()).filter((b) => b.name === 'sqlite')) {
+  describe('SQLite search plans agree', () => {
+    let t: TestApp
+    const expected: string[] = []
+    before(async () => {
+      t = await startTestApp(backend)
+      for (let i = 0; i < 9; i++) {
+        const rec = await create(t, 'vulnerabilities', { title: `finding ${i}`, description: i % 3 === 0 ? 'ransomware payload' : 'ransomware' })
+        if (i % 3 === 0) expected.push(rec.id)
+      }
+      await create(t, 'vulnerabilities', { title: 'ransomware payload elsewhere' }, { tenant: 't2' })
+    })
+    after(async () => { await t?.close() })
+
+    for (const [name, plan] of [['by ids', { byIdsUpTo: 5000, byLookupUpTo: 50_000 }], ['by lookup', { byIdsUpTo: 1, byLookupUpTo: 50_000 }], ['by probes', { byIdsUpTo: 1, byLookupUpTo: 2 }]] as const) {
+      test(`${name}: same matches, same order, same walk`, async () => {
+        Object.assign(SQLITE_SEARCH_PLAN, plan)
+        const page = await listPage(t, `${V}?search=${encodeURIComponent('Ransomware PAYLOAD')}&include_total=true`)
+        assert.deepEqual(page.data.map((r) => r.id), [...expected].reverse())
+        assert.equal(page.total, 3)
+        const walked = await walk(t, `${V}?search=ransomware&limit=2&sort=title`)
+        assert.deepEqual(walked.map((r) => r.title), Array.from({ length: 9 }, (_, i) => `finding ${i}`))
+        assert.deepEqual((await listPage(t, `${V}?search=nothinglikeit`)).data, [])
+      })
+    }
+  })
+}
