@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Operation } from '../resources/fields.ts'
 import type { ResourceDecl } from '../resources/resource.ts'
 import { RESOURCES } from '../resources/index.ts'
-import { filterableFields, operatorsFor, sortableFields, DEFAULT_LIMIT, MAX_LIMIT } from '../records/list-query.ts'
+import { filterableFields, operatorsFor, searchableColumns, sortableFields, DEFAULT_LIMIT, MAX_LIMIT } from '../records/list-query.ts'
 import { API_PREFIX, OPERATION_SCOPE } from './routes.ts'
 import { historySchema, inputSchema, listSchema, problemSchema, recordSchema, resolveSchema, valueSchema } from './schemas.ts'
 
@@ -72,12 +72,15 @@ const IDEMPOTENCY_KEY = {
 function listParameters (resource: ResourceDecl): Schema[] {
   const params: Schema[] = [
     { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, description: 'Page size.' },
-    { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The next_cursor of the previous page (opaque, bound to this query).' },
+    { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The next_cursor of the previous page (opaque, bound to this query, valid 24 h). A walk returns the records as they were when its first page was read, each once.' },
     {
       name: 'sort', in: 'query', schema: { type: 'string', default: '-created_at' },
-      description: `Comma-separated fields, "-" for descending; ties broken by id. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`
+      description: `Comma-separated fields, "-" for descending; ties broken by id. NULLs sort last ascending (first descending), enums by rank, text by code point. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`
     },
-    { name: 'search', in: 'query', schema: { type: 'string' }, description: 'Case-insensitive full-text match of all words over the text fields.' },
+    {
+      name: 'search', in: 'query', schema: { type: 'string', maxLength: 500 },
+      description: `Case-insensitive full-text match of every word over ${searchableColumns(resource).join(', ')}. Text is cut at every character that is not a letter or digit; a word of several parts (CVE-2024-3094, A.9.2.1) matches them as a phrase. Whole words, no stemming.`
+    },
     { name: 'include_deleted', in: 'query', schema: { type: 'boolean', default: false }, description: 'Include soft-deleted records.' },
     { name: 'include_total', in: 'query', schema: { type: 'boolean', default: false }, description: 'Add `total`, the count of all matches.' }
   ]

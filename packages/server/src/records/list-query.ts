@@ -62,6 +62,11 @@ export function sortableFields (resource: ResourceDecl): FieldDecl[] {
   return allFields(resource).filter((f) => f.sortable && !f.aliasOf)
 }
 
+/** The fields of the resource's search document (docs/LISTS.md "Search"). */
+export function searchableColumns (resource: ResourceDecl): string[] {
+  return allFields(resource).filter((f) => f.searchable && !f.aliasOf && !f.link).map((f) => f.name)
+}
+
 /**
  * An alias (control_ref, name, owner_id, next_review_date) filters and sorts as the field it
  * names: `control_ref=CC6.1` is `control_id=CC6.1`. Both names are one value (SPEC §3.3).

@@ -4,6 +4,7 @@ import type { DialectName } from './database.ts'
 import type { ResourceDecl } from '../resources/resource.ts'
 import { allFields, columnFields } from '../resources/index.ts'
 import { columnType } from './columns.ts'
+import { searchableColumns } from '../records/list-query.ts'
 import { quoteIdent, sortParts } from './sort-keys.ts'
 
 // Migration 002: what lists need beyond the record tables (docs/LISTS.md) — the full-text index,
@@ -12,10 +13,6 @@ import { quoteIdent, sortParts } from './sort-keys.ts'
 
 /** Kept versions older than this are pruned; cursors live 24 h (records/cursor.ts). */
 const KEEP_VERSIONS = '25 hours'
-
-export function searchableColumns (resource: ResourceDecl): string[] {
-  return allFields(resource).filter((f) => f.searchable && !f.aliasOf && !f.link).map((f) => f.name)
-}
 
 /** The record's search document: its searchable fields joined by spaces (JSON arrays as text). */
 function documentText (resource: ResourceDecl, dialect: DialectName, prefix: string): string {
