@@ -27,7 +27,7 @@ export async function readSnapshot (ctx: StoreContext): Promise<string> {
 
 /** A snapshot as a cursor may carry it; anything else is not one we issued. */
 export function isSnapshot (dialect: DialectName, value: unknown): value is string {
-  if (typeof value !== 'string' || value.length > 4096) return false
+  if (typeof value !== 'string' || value.length > 12_000) return false
   return dialect === 'postgres' ? /^\d+:\d+:(\d+(,\d+)*)?$/.test(value) : /^\d+$/.test(value)
 }
 
