@@ -129,13 +129,16 @@ async function createSearch (run: Run, dialect: DialectName, resource: ResourceD
 
 /**
  * The common list paths (docs/LISTS.md "Indexes"): status (and severity) filters under the
- * default order, due dates (range filters and the due-date sort), and array containment.
+ * default order, changes since a time, due dates (range filters and the due-date sort), and
+ * array containment.
  */
 async function createListIndexes (run: Run, dialect: DialectName, resource: ResourceDecl): Promise<void> {
   const t = resource.table
   const fields = new Map(allFields(resource).map((f) => [f.name, f]))
   const index = async (name: string, columns: string[]) => { await run(`create index ${t}_${name} on ${t} (${columns.join(', ')})`) }
   const order = ['created_at', 'id']
+  // Integrations sync by `updated_at[gt]=…&sort=updated_at`.
+  await index('updated', ['tenant_id', 'updated_at', 'id'])
   if (fields.has('status')) await index('status_created', ['tenant_id', 'status', ...order])
   if (fields.has('severity')) {
     await index('severity_created', ['tenant_id', 'severity', ...order])
