@@ -91,6 +91,14 @@ for (const backend of await testBackends()) {
       await expect(`${C}?control_ref[in]=CC6.1,CC6.2&sort=control_ref`, [c.b.id, c.c.id])
     })
 
+    test('OpenAPI documents the alias filters with the rest', async () => {
+      const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+      const names = doc.paths['/api/v1/compliance-controls'].get.parameters.map((p: { name: string }) => p.name)
+      for (const name of ['control_ref', 'control_ref[in]', 'control_id[ne]', 'owner_id', 'next_review_date[lt]', 'tags[contains]', 'mapped_control_ids[contains]', 'search']) {
+        assert.ok(names.includes(name), name)
+      }
+    })
+
     test('array columns: [contains] (and bare =), [exists]', async () => {
       await expect(`${C}?tags[contains]=prod`, [c.a.id, c.b.id])
       await expect(`${C}?tags=pci`, [c.a.id])

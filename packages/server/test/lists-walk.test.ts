@@ -172,11 +172,13 @@ for (const backend of await testBackends()) {
       const seen: Array<Record<string, any>> = []
       let cursor: string | null = null
       do {
-        const url = `${URL_V}?sort=-cvss_score,title&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+        const url: string = `${URL_V}?sort=-cvss_score,title&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
         // Every page after the first is read while the writes run, not between them. (Writes
         // racing the first page may land before the walk begins, and a record deleted then is
         // rightly not in the walk.)
-        const [res] = await Promise.all([t.call('GET', url, { as }), ...(cursor ? writes() : [])])
+        const reading = t.call('GET', url, { as })
+        await Promise.all([reading, ...(cursor ? writes() : [])])
+        const res = await reading
         assert.equal(res.statusCode, 200, res.body)
         seen.push(...res.json().data)
         cursor = res.json().next_cursor

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Operation } from '../resources/fields.ts'
 import type { ResourceDecl } from '../resources/resource.ts'
 import { RESOURCES } from '../resources/index.ts'
-import { filterableFields, operatorsFor, searchableColumns, sortableFields, DEFAULT_LIMIT, MAX_LIMIT } from '../records/list-query.ts'
+import { filterNames, operatorsFor, searchableColumns, sortableFields, DEFAULT_LIMIT, MAX_LIMIT } from '../records/list-query.ts'
 import { API_PREFIX, OPERATION_SCOPE } from './routes.ts'
 import { historySchema, inputSchema, listSchema, problemSchema, recordSchema, resolveSchema, valueSchema } from './schemas.ts'
 
@@ -87,15 +87,16 @@ function listParameters (resource: ResourceDecl): Schema[] {
   if (resource.name === 'vulnerability') {
     params.push({ name: 'overdue', in: 'query', schema: { type: 'boolean' }, description: 'Only active vulnerabilities whose due_date has passed.' })
   }
-  for (const field of filterableFields(resource)) {
+  for (const { name: fieldName, field } of filterNames(resource)) {
     for (const op of operatorsFor(field)) {
-      const name = op === 'eq' ? field.name : `${field.name}[${op}]`
+      const name = op === 'eq' ? fieldName : `${fieldName}[${op}]`
       let schema: Schema
       if (op === 'exists') schema = { type: 'boolean' }
       else if (op === 'in') schema = { type: 'string', description: 'Comma-separated values.' }
       else if (op === 'contains') schema = { type: 'string' }
       else schema = valueSchema(field)
-      params.push({ name, in: 'query', required: false, schema, description: `Filter: ${field.name} ${op}.` })
+      const alias = fieldName === field.name ? '' : ` (${fieldName} is another name for ${field.name})`
+      params.push({ name, in: 'query', required: false, schema, description: `Filter: ${field.name} ${op}${alias}.` })
     }
   }
   return params

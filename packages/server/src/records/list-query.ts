@@ -54,12 +54,17 @@ const OPS_BY_KIND: Record<string, readonly FilterOp[]> = {
 
 const RESERVED = new Set(['limit', 'cursor', 'sort', 'search', 'include_deleted', 'include_total', 'overdue'])
 
-export function filterableFields (resource: ResourceDecl): FieldDecl[] {
-  return allFields(resource).filter((f) => f.filterable && !f.aliasOf)
-}
-
 export function sortableFields (resource: ResourceDecl): FieldDecl[] {
   return allFields(resource).filter((f) => f.sortable && !f.aliasOf)
+}
+
+/** Every name a filter may use, aliases included, with the field it filters (for OpenAPI). */
+export function filterNames (resource: ResourceDecl): Array<{ name: string, field: FieldDecl }> {
+  const fields = new Map(allFields(resource).map((f) => [f.name, f]))
+  return allFields(resource).flatMap((f) => {
+    const canonical = canonicalField(fields, f.name)
+    return canonical?.filterable ? [{ name: f.name, field: canonical }] : []
+  })
 }
 
 /** The fields of the resource's search document (docs/LISTS.md "Search"). */
