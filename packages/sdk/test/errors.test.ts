@@ -1,9 +1,9 @@
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { testBackends } from '../../server/test/support/backends.ts'
-import { startRealServer } from './support/real-server.ts'
+import { startRealServer, useRealServer } from './support/real-server.ts'
 import type { RealServer } from './support/real-server.ts'
 import {
   APIConnectionError, APIError, AuthenticationError, BadRequestError, ConflictError, InternalServerError, NotFoundError,
@@ -39,13 +39,10 @@ function assertProblem (error: APIError, status: number, code: string): void {
 
 for (const backend of await testBackends()) {
   describe(`SDK errors from the real service on ${backend.name}`, { skip: backend.skip }, () => {
+    const suite = useRealServer(backend)
     let server: RealServer
     let client: PostureClient
-    before(async () => {
-      server = await startRealServer(backend)
-      client = await server.client()
-    })
-    after(async () => { await server?.close() })
+    before(() => ({ server, client } = suite))
 
     test('400 → BadRequestError with the field errors', async () => {
       const error = await rejection(client.vulnerabilities.create({ severity: 'severe' } as never), BadRequestError)

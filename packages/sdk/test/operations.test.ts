@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { testBackends } from '../../server/test/support/backends.ts'
-import { startRealServer } from './support/real-server.ts'
+import { useRealServer } from './support/real-server.ts'
 import type { RealServer } from './support/real-server.ts'
 import { Page, PostureClient } from '../src/index.ts'
 import type { ComplianceControl, Vulnerability } from '../src/index.ts'
@@ -11,13 +11,10 @@ import type { ComplianceControl, Vulnerability } from '../src/index.ts'
 
 for (const backend of await testBackends()) {
   describe(`SDK operations on ${backend.name}`, { skip: backend.skip }, () => {
+    const suite = useRealServer(backend)
     let server: RealServer
     let client: PostureClient
-    before(async () => {
-      server = await startRealServer(backend)
-      client = await server.client()
-    })
-    after(async () => { await server?.close() })
+    before(() => ({ server, client } = suite))
 
     test('the top-level resources are the ones under client.risk', () => {
       assert.equal(client.vulnerabilities, client.risk.vulnerabilities)

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test'
 import type { AddressInfo } from 'node:net'
 import { startTestApp } from '../../../server/test/support/app.ts'
 import type { TestApp, TokenOptions } from '../../../server/test/support/app.ts'
@@ -27,4 +28,22 @@ export async function startRealServer (backend: Backend): Promise<RealServer> {
     client: async (as = {}, options = {}) => new PostureClient({ baseUrl, token: await app.token(as), ...options }),
     close: () => app.close()
   }
+}
+
+export interface SuiteServer {
+  /** Set once the suite's `before` hook ran. */
+  server: RealServer
+  /** A client as the default caller (tenant t1, sub alice, every scope). */
+  client: PostureClient
+}
+
+/** Runs the real service on `backend` for the enclosing suite (before/after hooks). */
+export function useRealServer (backend: Backend): SuiteServer {
+  const suite = {} as SuiteServer
+  before(async () => {
+    suite.server = await startRealServer(backend)
+    suite.client = await suite.server.client()
+  })
+  after(async () => { await suite.server?.close() })
+  return suite
 }
