@@ -60,7 +60,7 @@ export class PostureClient {
     }
     this.baseUrl = (options.baseUrl ?? defaultBaseUrl()).replace(/\/+$/, '')
     this.timeoutMs = nonNegative('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-    this.maxRetries = nonNegative('maxRetries', options.maxRetries ?? DEFAULT_MAX_RETRIES)
+    this.maxRetries = nonNegative('maxRetries', options.maxRetries ?? DEFAULT_MAX_RETRIES, true)
     this.#config = { baseUrl: this.baseUrl, token: options.token, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries, fetch: options.fetch }
     const requester: Requester = {
       send: (spec, callOptions) => send(this.#config, spec, callOptions),
@@ -89,7 +89,9 @@ export class PostureClient {
   }
 }
 
-function nonNegative (name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new PostureError(`${name} must be a non-negative number (got ${value}).`)
+function nonNegative (name: string, value: number, integer = false): number {
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new PostureError(`${name} must be a non-negative ${integer ? 'integer' : 'number'} (got ${value}).`)
+  }
   return value
 }

@@ -145,4 +145,11 @@ describe('SDK errors without a usable service', () => {
     assert.equal(error.code, undefined)
     assert.ok(error.cause)
   })
+
+  test('a client without a token, or with a bad timeout or retry count, is refused at construction', () => {
+    assert.throws(() => new PostureClient({} as never), PostureError)
+    assert.throws(() => new PostureClient({ token: 't', maxRetries: 1.5 }), /maxRetries must be a non-negative integer/)
+    assert.throws(() => new PostureClient({ token: 't', timeoutMs: -1 }), /timeoutMs must be a non-negative number/)
+    assert.equal(new PostureClient({ token: 't', baseUrl: 'http://127.0.0.1:8080///' }).baseUrl, 'http://127.0.0.1:8080')
+  })
 })

@@ -1,9 +1,9 @@
 // Type-level tests: compiled by `tsc -p packages/sdk/tsconfig.test.json` (part of `npm test`'s
 // typecheck), never run. Every `@ts-expect-error` line must fail to compile — tsc reports an
 // unused directive as an error — so a wrong field name or enum value that started compiling
-// would fail the build.
-import { PostureClient } from '../src/index.ts'
-import type { ComplianceControl, HistoryEntry, Page, RiskItem, Vulnerability, WithETag } from '../src/index.ts'
+// would fail the build. It imports the package as users do (its built declarations).
+import { NotFoundError, PostureClient } from '@posture/sdk'
+import type { ComplianceControl, HistoryEntry, Page, RiskItem, Vulnerability, WithETag } from '@posture/sdk'
 
 declare const client: PostureClient
 declare const id: string
@@ -16,6 +16,14 @@ export async function records (): Promise<void> {
   void v.severty
   // @ts-expect-error: risk_score belongs to RiskItem
   void v.risk_score
+  try {
+    await client.riskItems.get(id)
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      const status: 404 = error.status
+      void status
+    }
+  }
   const r: RiskItem = await client.riskItems.get(id)
   const score: number | null = r.risk_score
   const c: ComplianceControl = await client.complianceControls.get(id)

@@ -54,16 +54,43 @@ export class APIError extends PostureError {
   }
 }
 
-export class BadRequestError extends APIError { override name = 'BadRequestError' }
-export class AuthenticationError extends APIError { override name = 'AuthenticationError' }
-export class PermissionDeniedError extends APIError { override name = 'PermissionDeniedError' }
-export class NotFoundError extends APIError { override name = 'NotFoundError' }
-export class ConflictError extends APIError { override name = 'ConflictError' }
-export class PreconditionFailedError extends APIError { override name = 'PreconditionFailedError' }
-export class UnprocessableEntityError extends APIError { override name = 'UnprocessableEntityError' }
-export class RateLimitError extends APIError { override name = 'RateLimitError' }
+export class BadRequestError extends APIError {
+  override name = 'BadRequestError'
+  declare readonly status: 400
+}
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError'
+  declare readonly status: 401
+}
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError'
+  declare readonly status: 403
+}
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError'
+  declare readonly status: 404
+}
+export class ConflictError extends APIError {
+  override name = 'ConflictError'
+  declare readonly status: 409
+}
+export class PreconditionFailedError extends APIError {
+  override name = 'PreconditionFailedError'
+  declare readonly status: 412
+}
+export class UnprocessableEntityError extends APIError {
+  override name = 'UnprocessableEntityError'
+  declare readonly status: 422
+}
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError'
+  declare readonly status: 429
+}
 /** Any 5xx (503 when the database is unreachable; the service recovers by itself). */
-export class InternalServerError extends APIError { override name = 'InternalServerError' }
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError'
+  declare readonly status: number
+}
 
 const STATUS_CLASSES: Record<number, new (status: number, error: unknown, message: string | undefined, headers: Headers) => APIError> = {
   400: BadRequestError,
@@ -79,6 +106,7 @@ const STATUS_CLASSES: Record<number, new (status: number, error: unknown, messag
 /** No response: the connection failed, was dropped, or (subclass) timed out. */
 export class APIConnectionError extends APIError {
   override name = 'APIConnectionError'
+  declare readonly status: undefined
   constructor ({ message, cause }: { message?: string, cause?: unknown } = {}) {
     super(undefined, undefined, message ?? 'Connection error.', undefined)
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause
@@ -96,6 +124,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
 /** The caller aborted the request through its `signal`. Never retried. */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError'
+  declare readonly status: undefined
   constructor ({ message }: { message?: string } = {}) {
     super(undefined, undefined, message ?? 'Request was aborted.', undefined)
   }
