@@ -3,7 +3,7 @@ import type { RawResponse } from './core/api-promise.ts'
 import { PostureError } from './core/errors.ts'
 import type { AnyOptions, ReadOptions, RequestSpec } from './core/options.ts'
 import { PagePromise } from './core/pagination.ts'
-import { send } from './core/transport.ts'
+import { checkMaxRetries, checkTimeout, send } from './core/transport.ts'
 import type { Fetch, TransportConfig } from './core/transport.ts'
 import { ComplianceControls, Risk, RiskItems, Vulnerabilities } from './resources/index.ts'
 import type { Requester } from './resources/resource.ts'
@@ -59,8 +59,8 @@ export class PostureClient {
       throw new PostureError('PostureClient needs a token: new PostureClient({ baseUrl, token }).')
     }
     this.baseUrl = (options.baseUrl ?? defaultBaseUrl()).replace(/\/+$/, '')
-    this.timeoutMs = nonNegative('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-    this.maxRetries = nonNegative('maxRetries', options.maxRetries ?? DEFAULT_MAX_RETRIES, true)
+    this.timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+    this.maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES)
     this.#config = { baseUrl: this.baseUrl, token: options.token, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries, fetch: options.fetch }
     const requester: Requester = {
       send: (spec, callOptions) => send(this.#config, spec, callOptions),
@@ -87,11 +87,4 @@ export class PostureClient {
     )
     return load(undefined)
   }
-}
-
-function nonNegative (name: string, value: number, integer = false): number {
-  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
-    throw new PostureError(`${name} must be a non-negative ${integer ? 'integer' : 'number'} (got ${value}).`)
-  }
-  return value
 }

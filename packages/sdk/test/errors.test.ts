@@ -146,10 +146,16 @@ describe('SDK errors without a usable service', () => {
     assert.ok(error.cause)
   })
 
+  test('a per-call timeout or retry count that cannot work is refused', async () => {
+    const client = new PostureClient({ token: 't', baseUrl: 'http://127.0.0.1:9' })
+    await assert.rejects(client.vulnerabilities.list({}, { timeoutMs: Infinity }), /timeoutMs must be a number of ms/)
+    await assert.rejects(client.vulnerabilities.list({}, { maxRetries: -1 }), /maxRetries must be a non-negative integer/)
+  })
+
   test('a client without a token, or with a bad timeout or retry count, is refused at construction', () => {
     assert.throws(() => new PostureClient({} as never), PostureError)
     assert.throws(() => new PostureClient({ token: 't', maxRetries: 1.5 }), /maxRetries must be a non-negative integer/)
-    assert.throws(() => new PostureClient({ token: 't', timeoutMs: -1 }), /timeoutMs must be a non-negative number/)
+    for (const timeoutMs of [-1, 0, Infinity]) assert.throws(() => new PostureClient({ token: 't', timeoutMs }), /timeoutMs must be a number of ms/)
     assert.equal(new PostureClient({ token: 't', baseUrl: 'http://127.0.0.1:8080///' }).baseUrl, 'http://127.0.0.1:8080')
   })
 })

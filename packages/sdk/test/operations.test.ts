@@ -186,6 +186,18 @@ for (const backend of await testBackends()) {
       assert.equal(list.data.length, 1)
     })
 
+    test('a custom fetch carries every request', async () => {
+      const urls: string[] = []
+      const custom = new PostureClient({
+        baseUrl: server.baseUrl,
+        token: await server.app.token(),
+        fetch: async (url, init) => { urls.push(`${init.method} ${url.slice(server.baseUrl.length)}`); return await fetch(url, init) }
+      })
+      const created = await custom.riskItems.create({ title: 'through custom fetch' })
+      await custom.riskItems.get(created.id)
+      assert.deepEqual(urls, ['POST /api/v1/risk-items', `GET /api/v1/risk-items/${created.id}`])
+    })
+
     test('a token function is called for the token', async () => {
       let calls = 0
       const token = await server.app.token()

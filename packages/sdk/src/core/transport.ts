@@ -23,8 +23,8 @@ export async function send (config: TransportConfig, spec: RequestSpec, options:
   const url = `${config.baseUrl}${spec.path}${queryString(spec.query)}`
   const headers = await requestHeaders(config, spec, options)
   const body = spec.body === undefined ? undefined : JSON.stringify(spec.body)
-  const maxRetries = options.maxRetries ?? config.maxRetries
-  const timeoutMs = options.timeoutMs ?? config.timeoutMs
+  const maxRetries = checkMaxRetries(options.maxRetries ?? config.maxRetries)
+  const timeoutMs = checkTimeout(options.timeoutMs ?? config.timeoutMs)
   // Every method the SDK uses is safe to repeat: GET; PATCH, a merge patch (RFC 7396), and
   // DELETE, a soft delete, which give the same result applied twice; POST, because it always
   // carries an Idempotency-Key.
@@ -55,6 +55,21 @@ export async function send (config: TransportConfig, spec: RequestSpec, options:
       throw new APIUserAbortError()
     }
   }
+}
+
+/** setTimeout fires at once for delays it cannot hold (over 2³¹−1 ms, Infinity): refuse them. */
+const MAX_TIMEOUT_MS = 2_147_483_647
+
+export function checkTimeout (value: number): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMEOUT_MS)) {
+    throw new PostureError(`timeoutMs must be a number of ms from 1 to ${MAX_TIMEOUT_MS} (got ${value}).`)
+  }
+  return value
+}
+
+export function checkMaxRetries (value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new PostureError(`maxRetries must be a non-negative integer (got ${value}).`)
+  return value
 }
 
 async function requestHeaders (config: TransportConfig, spec: RequestSpec, options: AnyOptions): Promise<Headers> {
