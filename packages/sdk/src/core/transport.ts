@@ -28,7 +28,8 @@ export async function send (config: TransportConfig, spec: RequestSpec, options:
   // Every method the SDK uses is safe to repeat: GET; PATCH, a merge patch (RFC 7396), and
   // DELETE, a soft delete, which give the same result applied twice; POST, because it always
   // carries an Idempotency-Key.
-  let previousOutcomeUnknown = false
+  // Once an attempt ends without a response, the service may still be processing it.
+  let anAttemptWasLost = false
   for (let attempt = 0; ; attempt++) {
     let waitMs: number
     try {
@@ -36,18 +37,17 @@ export async function send (config: TransportConfig, spec: RequestSpec, options:
       if (raw.response.ok) return raw
       const { status, headers: responseHeaders } = raw.response
       const error = APIError.generate(status, raw.body, responseHeaders)
-      // A 409 right after an attempt whose outcome we never saw is that attempt still being
-      // processed under the same Idempotency-Key (SPEC §6): waiting lets it finish and replay.
-      const ownAttemptInFlight = status === 409 && spec.method === 'POST' && previousOutcomeUnknown
+      // A 409 after an attempt whose outcome we never saw is that attempt still being processed
+      // under the same Idempotency-Key (SPEC §6): waiting lets it finish and then replay.
+      const ownAttemptInFlight = status === 409 && spec.method === 'POST' && anAttemptWasLost
       if (attempt >= maxRetries || !(isRetryableStatus(status, responseHeaders) || ownAttemptInFlight)) throw error
       const requested = retryAfterMs(responseHeaders)
       if (requested !== undefined && requested > MAX_RETRY_AFTER_MS) throw error
       waitMs = requested ?? backoffMs(attempt)
-      previousOutcomeUnknown = false
     } catch (error) {
       if (!(error instanceof APIConnectionError) || attempt >= maxRetries) throw error
       waitMs = backoffMs(attempt)
-      previousOutcomeUnknown = true
+      anAttemptWasLost = true
     }
     try {
       await sleep(waitMs, options.signal)
