@@ -4,7 +4,7 @@ import { problem, startFakeServer } from './support/fake-server.ts'
 import type { FakeServer, Step } from './support/fake-server.ts'
 import {
   APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, ConflictError, InternalServerError,
-  PostureClient, RateLimitError
+  PostureClient, PostureError, RateLimitError
 } from '../src/index.ts'
 import type { ClientOptions } from '../src/index.ts'
 
@@ -249,5 +249,14 @@ describe('request shape', () => {
     assert.ok(error instanceof InternalServerError)
     assert.equal(error.problem, undefined)
     assert.equal(error.message, '502 status code (no body)')
+  })
+
+  test('a 2xx that is not a record (an HTML page from a proxy, broken JSON) is a PostureError, not a record', async () => {
+    const client = await clientFor([
+      { status: 200, body: '<html>login</html>', headers: { 'content-type': 'text/html' } },
+      { status: 200, body: undefined, headers: { 'content-type': 'application/json', 'content-length': '0' } }
+    ])
+    await assert.rejects(client.vulnerabilities.get('vul_01HX'), (e: unknown) => e instanceof PostureError && !(e instanceof APIError) && /Expected a record in the 200 response/.test(e.message))
+    await assert.rejects(client.vulnerabilities.list(), (e: unknown) => e instanceof PostureError && /Expected a page of records in the 200 response/.test(e.message))
   })
 })

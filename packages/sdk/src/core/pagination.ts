@@ -1,5 +1,6 @@
 import { APIPromise } from './api-promise.ts'
 import type { RawResponse } from './api-promise.ts'
+import { PostureError } from './errors.ts'
 
 // Cursor pages (SPEC §4): `{ data, has_more, next_cursor, total? }`. A page knows how to fetch
 // the next one with the same query; a PagePromise is both awaitable (the first page) and async
@@ -27,8 +28,8 @@ export class Page<T> implements AsyncIterable<T> {
 
   constructor (body: ListBody<T>, load: PageLoader<T>) {
     this.data = body.data
-    this.hasMore = body.has_more && body.next_cursor !== null
-    this.nextCursor = body.next_cursor
+    this.nextCursor = typeof body.next_cursor === 'string' ? body.next_cursor : null
+    this.hasMore = body.has_more === true && this.nextCursor !== null
     if (typeof body.total === 'number') this.total = body.total
     this.#load = load
   }
@@ -56,7 +57,10 @@ export class Page<T> implements AsyncIterable<T> {
 
 export class PagePromise<T> extends APIPromise<Page<T>> implements AsyncIterable<T> {
   constructor (raw: Promise<RawResponse>, load: PageLoader<T>) {
-    super(raw, ({ body }) => new Page(body as ListBody<T>, load))
+    super(raw, ({ response, body }) => {
+      if (!Array.isArray((body as ListBody<T> | undefined)?.data)) throw new PostureError(`Expected a page of records in the ${response.status} response, got ${JSON.stringify(body)}.`)
+      return new Page(body as ListBody<T>, load)
+    })
   }
 
   /** `for await (const record of client.vulnerabilities.list(...))` walks every page. */

@@ -35,6 +35,7 @@ export interface Requester {
 }
 
 function withETag<T> ({ response, body }: RawResponse): WithETag<T> {
+  if (typeof body !== 'object' || body === null) throw new PostureError(`Expected a record in the ${response.status} response, got ${JSON.stringify(body)}.`)
   const record = body as T & { etag?: string }
   Object.defineProperty(record, 'etag', { value: response.headers.get('etag') ?? undefined, enumerable: false, writable: true, configurable: true })
   return record as WithETag<T>
