@@ -53,11 +53,13 @@ export class PostureClient {
   /** Same as `client.risk.riskItems`. */
   readonly riskItems: RiskItems
   readonly #config: TransportConfig
+  readonly #options: ClientOptions
 
   constructor (options: ClientOptions) {
     if (options === undefined || (typeof options.token !== 'string' && typeof options.token !== 'function')) {
       throw new PostureError('PostureClient needs a token: new PostureClient({ baseUrl, token }).')
     }
+    this.#options = options
     this.baseUrl = (options.baseUrl ?? defaultBaseUrl()).replace(/\/+$/, '')
     this.timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
     this.maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES)
@@ -70,6 +72,11 @@ export class PostureClient {
     this.vulnerabilities = this.risk.vulnerabilities
     this.complianceControls = this.risk.complianceControls
     this.riskItems = this.risk.riskItems
+  }
+
+  /** A new client with some options replaced, e.g. another token or a longer timeout. */
+  withOptions (options: Partial<ClientOptions>): PostureClient {
+    return new PostureClient({ ...this.#options, ...options })
   }
 
   /**

@@ -198,6 +198,15 @@ for (const backend of await testBackends()) {
       assert.deepEqual(urls, ['POST /api/v1/risk-items', `GET /api/v1/risk-items/${created.id}`])
     })
 
+    test('withOptions makes a client with some options replaced', async () => {
+      const otherTenant = client.withOptions({ token: await server.app.token({ tenant: 'with-options' }), maxRetries: 0 })
+      assert.equal(otherTenant.baseUrl, client.baseUrl)
+      assert.equal(otherTenant.maxRetries, 0)
+      assert.equal(client.maxRetries, 2)
+      const created = await otherTenant.riskItems.create({ title: 'elsewhere' })
+      assert.equal(created.tenant_id, 'with-options')
+    })
+
     test('a token function is called for the token', async () => {
       let calls = 0
       const token = await server.app.token()
