@@ -75,7 +75,9 @@ function listParameters (resource: ResourceDecl): Schema[] {
     { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The next_cursor of the previous page (opaque, bound to this query, valid 24 h). A walk returns the records as they were when its first page was read, each once.' },
     {
       name: 'sort', in: 'query', schema: { type: 'string', default: '-created_at' },
-      description: `Comma-separated fields, "-" for descending; ties broken by id. NULLs sort last ascending (first descending), enums by rank, text by code point. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`
+      description: `Comma-separated fields, "-" for descending; ties broken by id. NULLs sort last ascending (first descending), enums by rank, text by code point. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`,
+      // Machine-readable for generated clients (the SDK types sort keys from it).
+      'x-sortable-fields': sortableFields(resource).map((f) => f.name)
     },
     {
       name: 'search', in: 'query', schema: { type: 'string', maxLength: 500 },
