@@ -93,7 +93,7 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
 function orderedParts (ctx: StoreContext, resource: ResourceDecl, query: ListQuery, after: unknown[] | null): OrderedPart[] {
   const fields = new Map(allFields(resource).map((f) => [f.name, f]))
   return query.sort.flatMap((key, i) => sortParts(fields.get(key.field)!, ctx.dialect, `r.${quoteIdent(key.field)}`)
-    .map((part) => ({ expression: part.expression, desc: key.desc, value: after ? part.param(after[i] ?? null) : null })))
+    .map((part) => ({ expression: part.expression, desc: key.desc, value: after ? part.param(after[i] ?? null) : null, plain: part.plain })))
 }
 
 /** The search condition for each branch, or null without `search`. */

@@ -21,6 +21,8 @@ export interface SortPart {
   expression: string
   /** The key's value for a record's field value: what a cursor compares against. */
   param(value: unknown): unknown
+  /** The key is the bare column (no expression around it). */
+  plain?: boolean
 }
 
 export function quoteIdent (name: string): string {
@@ -33,7 +35,7 @@ export function sortParts (field: FieldDecl, dialect: DialectName, column: strin
     const cases = ranks.map((value, i) => `when ${literal(value)} then ${i}`).join(' ')
     return [{ expression: `case ${column} ${cases} else ${ranks.length} end`, param: (v) => rankOf(ranks, v) }]
   }
-  if (NOT_NULL.has(field.name)) return [{ expression: column, param: (v) => v }]
+  if (NOT_NULL.has(field.name)) return [{ expression: column, param: (v) => v, plain: true }]
   if (field.kind === 'number' || field.kind === 'integer') {
     const last = (field.maximum ?? 1e15) + 1
     return [{ expression: `coalesce(${column}, ${last})`, param: (v) => v ?? last }]
@@ -55,6 +57,7 @@ export interface OrderedPart {
   expression: string
   desc: boolean
   value: unknown
+  plain?: boolean
 }
 
 /**
@@ -71,10 +74,12 @@ export function keysetAfter (parts: OrderedPart[]): RawBuilder<SqlBool> {
     if (parts.length === 1) return sql<SqlBool>`${sql.raw(first.expression)} ${op} ${first.value}`
     const left = sql.join(parts.map((p) => sql.raw(p.expression)))
     const right = sql.join(parts.map((p) => sql`${p.value}`))
-    // SQLite turns a row-value comparison into an index range only over plain columns; the
-    // leading bound gives it the range over an expression index too.
-    const bound = sql`${sql.raw(first.expression)} ${sql.raw(first.desc ? '<=' : '>=')} ${first.value}`
-    return sql<SqlBool>`${bound} and (${left}) ${op} (${right})`
+    const rowValue = sql<SqlBool>`(${left}) ${op} (${right})`
+    // SQLite turns a row-value comparison into an index range only over plain columns; over an
+    // expression index a leading bound gives it the range (over plain columns that bound would
+    // only confuse its planner).
+    if (first.plain) return rowValue
+    return sql<SqlBool>`${sql.raw(first.expression)} ${sql.raw(first.desc ? '<=' : '>=')} ${first.value} and ${rowValue}`
   }
   const nested = (i: number): RawBuilder<SqlBool> => {
     const p = parts[i]!
