@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/database.ts'
 import type { RecordData, ResourceDecl } from '../resources/resource.ts'
@@ -10,7 +11,7 @@ import { newId } from './ids.ts'
 import { parseInput } from './input.ts'
 import { toTimestamp } from './time.ts'
 import {
-  attachLinks, findRecord, linkedLiveIds, insertHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
+  attachLinks, findRecord, linkedLiveIds, insertHistory, listHistory, lockRecord, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
 } from '../store/record-store.ts'
 import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
 import { listRecords } from '../store/record-list.ts'
@@ -37,6 +38,9 @@ export interface HistoryResult {
   nextCursor: string | null
 }
 
+/** How often a write that PostgreSQL chose as a deadlock victim is attempted in all. */
+const DEADLOCK_RETRIES = 3
+
 export type Action = 'create' | 'update' | 'resolve' | 'delete' | 'restore'
 
 export function etagOf (record: StoredRecord): string {
@@ -52,8 +56,39 @@ export class RecordOperations {
     this.now = now
   }
 
+  /**
+   * One transaction per write. Writes lock their rows in one global order (see lockWriteSet), so
+   * PostgreSQL should never pick a deadlock victim; should it still happen (a link added by a
+   * concurrent write between our look and our lock), the whole transaction is retried, which is
+   * safe because nothing of it was committed.
+   */
   private async transaction<T> (work: (ctx: StoreContext) => Promise<T>): Promise<T> {
-    return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
+      } catch (error) {
+        if (attempt >= DEADLOCK_RETRIES || (error as { code?: string })?.code !== '40P01') throw error
+      }
+    }
+  }
+
+  /**
+   * Locks the record a write changes and every record on the other side of its links (those it
+   * has and those the write adds), sorted by id across tables. Two writes touching overlapping
+   * records (A links B while B links A; a delete of A while B changes its links) then always lock
+   * in the same order instead of each holding one row and waiting for the other.
+   */
+  private async lockWriteSet (ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string | null, input: RecordData): Promise<void> {
+    if (ctx.dialect !== 'postgres') return
+    const refs = new Map<string, ResourceDecl>()
+    if (id !== null) {
+      refs.set(id, resource)
+      for (const [field, ids] of await linkedLiveIds(ctx, resource, id)) for (const other of ids) refs.set(other, resourceByName(field.refersTo!))
+    }
+    for (const field of linkFields(resource)) {
+      if (Array.isArray(input[field.name])) for (const other of input[field.name] as string[]) refs.set(other, resourceByName(field.refersTo!))
+    }
+    for (const key of [...refs.keys()].sort()) await lockRecord(ctx, refs.get(key)!, caller.tenantId, key)
   }
 
   private get readContext (): StoreContext {
@@ -130,7 +165,8 @@ export class RecordOperations {
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
     return await this.transaction(async (ctx) => {
-      await this.checkReferences(ctx, resource, caller, next, fields)
+      await this.lockWriteSet(ctx, resource, caller, null, fields)
+      await this.checkReferences(ctx, resource, caller, next, null, fields)
       if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
       await insertRecord(ctx, resource, next)
       const record: StoredRecord = { data: next, version: 1 }
@@ -145,7 +181,7 @@ export class RecordOperations {
     const { fields, isDeleted } = parseInput(resource, body)
     const hasFields = Object.keys(fields).length > 0
     return await this.transaction(async (ctx) => {
-      let current = await this.load(ctx, resource, caller, id, options)
+      let current = await this.load(ctx, resource, caller, id, options, fields)
       if (isDeleted === false && current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, false)
       if (hasFields) current = await this.applyChange(ctx, resource, caller, current, fields, 'update')
       if (isDeleted === true && !current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, true)
@@ -181,7 +217,10 @@ export class RecordOperations {
     })
   }
 
-  private async load (ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions): Promise<StoredRecord> {
+  private async load (
+    ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions, input: RecordData = {}
+  ): Promise<StoredRecord> {
+    await this.lockWriteSet(ctx, resource, caller, id, input)
     const current = await findRecord(ctx, resource, caller, id, { forUpdate: true })
     if (!current) throw problem.notFound(resource.title)
     if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etagOf(current))) {
@@ -202,7 +241,7 @@ export class RecordOperations {
     const ruled = normalize(resource, resource.rules(merged, { input: fields, previous: current.data, caller, now, action }))
     const changes = diff(resource, current.data, ruled)
     if (Object.keys(changes).length === 0) return current
-    await this.checkReferences(ctx, resource, caller, ruled, fields)
+    await this.checkReferences(ctx, resource, caller, ruled, current.data, fields)
     if (resource.unique?.some((name) => name in changes) && await uniqueTaken(ctx, resource, ruled)) throw uniqueConflict(resource)
     const next: StoredRecord = { data: { ...ruled, updated_at: now, updated_by: caller.sub }, version: current.version + 1 }
     await updateRecord(ctx, resource, next.data, next.version)
@@ -234,11 +273,18 @@ export class RecordOperations {
     return next
   }
 
-  /** Linked ids must name live records of this tenant the caller can see, and not the record itself. */
-  private async checkReferences (ctx: StoreContext, resource: ResourceDecl, caller: Caller, next: RecordData, input: RecordData): Promise<void> {
+  /**
+   * Ids a write adds to a relation must name live records of this tenant that the caller can see,
+   * and not the record itself (422). Ids the record already holds are not re-checked, so a PATCH
+   * that keeps a link to a since-deleted vulnerability is not refused for it.
+   */
+  private async checkReferences (
+    ctx: StoreContext, resource: ResourceDecl, caller: Caller, next: RecordData, previous: RecordData | null, input: RecordData
+  ): Promise<void> {
     for (const field of resource.fields) {
       if (!field.refersTo || !Array.isArray(input[field.name])) continue
-      const ids = input[field.name] as string[]
+      const held = new Set((previous?.[field.name] as string[] | null) ?? [])
+      const ids = (input[field.name] as string[]).filter((id) => !held.has(id))
       if (ids.includes(next.id as string)) throw problem.unprocessable(field.name, 'a record cannot link to itself')
       const target = resourceByName(field.refersTo)
       const found = await visibleLiveIds(ctx, target, caller, ids)
@@ -324,7 +370,9 @@ function normalize (resource: ResourceDecl, data: RecordData): RecordData {
   return out
 }
 
-const NOT_IN_HISTORY = new Set(['updated_at', 'updated_by'])
+// Bookkeeping every entry already carries (`at`, `actor`, `app_id`) or that never changes after
+// create: not repeated in `changes`.
+const NOT_IN_HISTORY = new Set(['id', 'tenant_id', 'app_id', 'created_at', 'created_by', 'updated_at', 'updated_by', 'schema_version'])
 
 /** Field-level changes between two versions of a record: `{ field: { from, to } }`. */
 export function diff (resource: ResourceDecl, before: RecordData | null, after: RecordData): Record<string, { from: unknown, to: unknown }> {
@@ -334,8 +382,10 @@ export function diff (resource: ResourceDecl, before: RecordData | null, after: 
     if (NOT_IN_HISTORY.has(field.name)) continue
     const from = before === null ? null : before[field.name] ?? null
     const to = after[field.name] ?? null
-    if (before === null && (to === null || (Array.isArray(to) && to.length === 0))) continue
-    if (JSON.stringify(from) !== JSON.stringify(to)) changes[field.name] = { from, to }
+    if (before === null && (to === null || to === false || (Array.isArray(to) && to.length === 0))) continue
+    // Deep equality ignores object key order: PostgreSQL's jsonb does not keep it, and a PATCH
+    // that re-sends the same JSON object must remain a no-op.
+    if (!isDeepStrictEqual(from, to)) changes[field.name] = { from, to }
   }
   return changes
 }
