@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { IMPACTS, LIKELIHOODS, riskItemRules, riskLevel, riskScore } from '../../src/resources/risk-item.ts'
-import { complianceControlRules } from '../../src/resources/compliance-control.ts'
+import { complianceControl } from '../../src/resources/compliance-control.ts'
 import { ProblemError } from '../../src/errors.ts'
 import { ruleArgs } from './rule-context.ts'
 
@@ -73,13 +73,13 @@ describe('risk acceptance', () => {
 
 describe('compliance control justification', () => {
   test('not_applicable needs a non-blank justification (422)', () => {
-    assert.equal(problemCode(() => complianceControlRules(...ruleArgs({ input: { status: 'not_applicable' } }))), 'unprocessable')
-    assert.equal(problemCode(() => complianceControlRules(...ruleArgs({ input: { status: 'not_applicable', justification: '' } }))), 'unprocessable')
-    assert.equal(complianceControlRules(...ruleArgs({ input: { status: 'not_applicable', justification: 'no cardholder data' } })).status, 'not_applicable')
+    assert.equal(problemCode(() => complianceControl.rules(...ruleArgs({ input: { status: 'not_applicable' } }))), 'unprocessable')
+    assert.equal(problemCode(() => complianceControl.rules(...ruleArgs({ input: { status: 'not_applicable', justification: '' } }))), 'unprocessable')
+    assert.equal(complianceControl.rules(...ruleArgs({ input: { status: 'not_applicable', justification: 'no cardholder data' } })).status, 'not_applicable')
   })
   test('other statuses need none', () => {
     for (const status of ['not_implemented', 'partial', 'implemented']) {
-      assert.equal(complianceControlRules(...ruleArgs({ input: { status } })).status, status)
+      assert.equal(complianceControl.rules(...ruleArgs({ input: { status } })).status, status)
     }
   })
 })
