@@ -132,6 +132,17 @@ for (const backend of await testBackends()) {
       assert.deepEqual(await c.snapshot(CTL, a.id), snap)
     })
 
+    test('a link made dormant by a deletion survives edits of the visible list and wakes on restore', async () => {
+      const a = await c.create(CTL, { title: 'A' })
+      const b = await c.create(CTL, { title: 'B', mapped_control_ids: [a.id] })
+      const d = await c.create(CTL, { title: 'D' })
+      await c.call('DELETE', `${CTL}/${b.id}`)
+      assert.deepEqual((await c.patch(CTL, a.id, { mapped_control_ids: [d.id] })).mapped_control_ids, [d.id])
+      await c.call('POST', `${CTL}/${b.id}/restore`)
+      assert.deepEqual((await c.get(CTL, a.id)).mapped_control_ids, [b.id, d.id].sort())
+      assert.deepEqual((await c.get(CTL, b.id)).mapped_control_ids, [a.id])
+    })
+
     test('a control of one app can be linked by a human session; an app cannot link to what it cannot see', async () => {
       const appCtl = await c.create(CTL, { title: 'app' }, { app: 'app_one' })
       const human = await c.create(CTL, { title: 'human', mapped_control_ids: [appCtl.id] })
