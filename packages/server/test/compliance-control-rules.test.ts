@@ -86,6 +86,16 @@ for (const backend of await testBackends()) {
       assert.equal((await u.call('POST', `${P}/${first.id}/restore`)).statusCode, 200)
     })
 
+    test('concurrent creates of one (framework, control_id): one wins, the others get the same 409', async () => {
+      const u = new RecordClient(t, { tenant: 'ctl-race' })
+      const results = await Promise.all(Array.from({ length: 8 }, async () => await u.call('POST', P, { framework: 'pci_dss', control_id: 'Req 8.3' })))
+      assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409, 409, 409, 409, 409, 409, 409])
+      for (const r of results.filter((x) => x.statusCode === 409)) {
+        assert.deepEqual(r.json().errors.map((e: { field: string }) => e.field), ['framework', 'control_id'])
+      }
+      assert.equal((await u.ids(P)).length, 1)
+    })
+
     test('effectiveness is a number from 0 to 1', async () => {
       assert.equal((await c.create(P, { effectiveness: 0 })).effectiveness, 0)
       assert.equal((await c.create(P, { effectiveness: 1 })).effectiveness, 1)

@@ -60,12 +60,16 @@ export class RecordOperations {
    * concurrent write between our look and our lock), the whole transaction is retried, which is
    * safe because nothing of it was committed.
    */
-  private async transaction<T> (work: (ctx: StoreContext) => Promise<T>): Promise<T> {
+  private async transaction<T> (resource: ResourceDecl, work: (ctx: StoreContext) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
       } catch (error) {
-        if (attempt >= DEADLOCK_RETRIES || (error as { code?: string })?.code !== '40P01') throw error
+        const code = (error as { code?: string })?.code
+        // Two concurrent writes can both pass the uniqueness check; the partial unique index
+        // stops the second, which gets the same 409 as a sequential one.
+        if (code === '23505' && resource.unique) throw uniqueConflict(resource)
+        if (attempt >= DEADLOCK_RETRIES || code !== '40P01') throw error
       }
     }
   }
@@ -143,7 +147,7 @@ export class RecordOperations {
     })
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
-    return await this.transaction(async (ctx) => {
+    return await this.transaction(resource, async (ctx) => {
       await lockWriteSet(ctx, resource, caller, null, fields)
       await checkReferences(ctx, resource, caller, next, null, fields)
       if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
@@ -159,7 +163,7 @@ export class RecordOperations {
   async update (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields, isDeleted } = parseInput(resource, body)
     const hasFields = Object.keys(fields).length > 0
-    return await this.transaction(async (ctx) => {
+    return await this.transaction(resource, async (ctx) => {
       let current = await this.load(ctx, resource, caller, id, options, fields)
       if (isDeleted === false && current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, false)
       if (hasFields) current = await this.applyChange(ctx, resource, caller, current, fields, 'update')
@@ -172,7 +176,7 @@ export class RecordOperations {
   async resolve (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     if (fields.status == null) fields.status = 'remediated'
-    return await this.transaction(async (ctx) => {
+    return await this.transaction(resource, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       if (current.data.status === fields.status) {
         if (current.data.is_deleted) throw deletedConflict(resource)
@@ -183,14 +187,14 @@ export class RecordOperations {
   }
 
   async delete (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(async (ctx) => {
+    return await this.transaction(resource, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? current : await this.setDeleted(ctx, resource, caller, current, true)
     })
   }
 
   async restore (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(async (ctx) => {
+    return await this.transaction(resource, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? await this.setDeleted(ctx, resource, caller, current, false) : current
     })
