@@ -151,9 +151,10 @@ for (const backend of await testBackends()) {
     })
 
     test('concurrent writes linking the same records in opposite orders all succeed', async () => {
-      const ids = await Promise.all(Array.from({ length: 6 }, async (_, i) => (await c.create(CTL, { title: `n${i}` })).id))
+      // Fewer writes than PostgreSQL pool connections (10): waiting for a connection is not what is tested.
+      const ids = await Promise.all(Array.from({ length: 4 }, async (_, i) => (await c.create(CTL, { title: `n${i}` })).id))
       const writes = []
-      for (let round = 0; round < 4; round++) {
+      for (let round = 0; round < 2; round++) {
         for (let i = 0; i < ids.length; i++) {
           const self = ids[i]!
           const others = ids.filter((id) => id !== self)
