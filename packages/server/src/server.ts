@@ -4,6 +4,7 @@ import type { Config } from './config.ts'
 import { openDatabase } from './store/database.ts'
 import type { Database } from './store/database.ts'
 import { migrate } from './store/migrations.ts'
+import { loggerOptions } from './http/logging.ts'
 
 // The process around the app: open and migrate the database, listen, and shut down gracefully
 // (finish in-flight requests, then close the database) on SIGTERM/SIGINT.
@@ -21,13 +22,17 @@ export async function startServer (config: Config): Promise<RunningServer> {
   const app = await buildApp({
     database,
     auth: config.auth,
-    logger: {
-      level: config.logLevel,
-      // Tokens and secrets never reach the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie']
-    }
+    logger: loggerOptions({ level: config.logLevel }),
+    rateLimit: config.rateLimit,
+    corsOrigins: config.corsOrigins,
+    processMetrics: true
   })
-  app.addHook('onClose', async () => { await database.close() })
+  // Runs after the server stopped accepting and in-flight requests finished (Fastify closes the
+  // listener first), so no request loses its database mid-way.
+  app.addHook('onClose', async () => {
+    await database.close()
+    app.log.info('database closed')
+  })
   await app.listen({ host: config.host, port: config.port })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port

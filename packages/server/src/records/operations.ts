@@ -24,6 +24,11 @@ import { openCursor, queryHash, sealCursor } from './cursor.ts'
 export interface WriteOptions {
   /** `If-Match`: the ETag the client last saw; a different current ETag → 412. */
   ifMatch?: string
+  /**
+   * Runs inside the write's transaction with the record it returns, after everything else: the
+   * Idempotency-Key response is stored here so it commits (or not) with the write (SPEC §6).
+   */
+  inTransaction?: (ctx: StoreContext, record: StoredRecord) => Promise<void>
 }
 
 export interface ListResult {
@@ -54,6 +59,15 @@ export class RecordOperations {
 
   private async transaction<T> (work: (ctx: StoreContext) => Promise<T>): Promise<T> {
     return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
+  }
+
+  /** A write's transaction: the work, then the caller's `inTransaction` step, then commit. */
+  private async write (options: WriteOptions, work: (ctx: StoreContext) => Promise<StoredRecord>): Promise<StoredRecord> {
+    return await this.transaction(async (ctx) => {
+      const record = await work(ctx)
+      await options.inTransaction?.(ctx, record)
+      return record
+    })
   }
 
   private get readContext (): StoreContext {
@@ -109,7 +123,7 @@ export class RecordOperations {
     return found
   }
 
-  async create (resource: ResourceDecl, caller: Caller, body: RecordData): Promise<StoredRecord> {
+  async create (resource: ResourceDecl, caller: Caller, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     const now = toTimestamp(this.now())
     const base: RecordData = {}
@@ -129,7 +143,7 @@ export class RecordOperations {
     })
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
-    return await this.transaction(async (ctx) => {
+    return await this.write(options, async (ctx) => {
       await this.checkReferences(ctx, resource, caller, next, fields)
       if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
       await insertRecord(ctx, resource, next)
@@ -144,7 +158,7 @@ export class RecordOperations {
   async update (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields, isDeleted } = parseInput(resource, body)
     const hasFields = Object.keys(fields).length > 0
-    return await this.transaction(async (ctx) => {
+    return await this.write(options, async (ctx) => {
       let current = await this.load(ctx, resource, caller, id, options)
       if (isDeleted === false && current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, false)
       if (hasFields) current = await this.applyChange(ctx, resource, caller, current, fields, 'update')
@@ -157,7 +171,7 @@ export class RecordOperations {
   async resolve (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     if (fields.status == null) fields.status = 'remediated'
-    return await this.transaction(async (ctx) => {
+    return await this.write(options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       if (current.data.status === fields.status) {
         if (current.data.is_deleted) throw deletedConflict(resource)
@@ -168,14 +182,14 @@ export class RecordOperations {
   }
 
   async delete (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(async (ctx) => {
+    return await this.write(options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? current : await this.setDeleted(ctx, resource, caller, current, true)
     })
   }
 
   async restore (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(async (ctx) => {
+    return await this.write(options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? await this.setDeleted(ctx, resource, caller, current, false) : current
     })
