@@ -61,7 +61,7 @@ export function registerIdempotency (
     }
     const scope: KeyScope = {
       tenantId: request.caller.tenantId,
-      caller: JSON.stringify([request.caller.sub, request.caller.appId]),
+      caller: callerScope(request.caller.sub, request.caller.appId),
       key
     }
     const fingerprint = fingerprintOf(request)
@@ -142,9 +142,18 @@ function replay (reply: FastifyReply, response: StoredResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).header('idempotent-replayed', 'true').send(response.body)
 }
 
-/** The request's identity for key reuse: method, path and the canonical JSON of the body. */
 function fingerprintOf (request: FastifyRequest): string {
-  return createHash('sha256').update(JSON.stringify([request.method, request.url, canonical(request.body ?? {})])).digest('base64url')
+  return requestFingerprint(request.method, request.url, request.body ?? {})
+}
+
+/** A request's identity for key reuse: method, URL and the canonical JSON of the body. */
+export function requestFingerprint (method: string, url: string, body: unknown): string {
+  return createHash('sha256').update(JSON.stringify([method, url, canonical(body)])).digest('base64url')
+}
+
+/** How a caller is written in the key's scope: its sub and, for integration tokens, its app. */
+export function callerScope (sub: string, appId: string | null): string {
+  return JSON.stringify([sub, appId])
 }
 
 /** The body with object keys sorted, so the same body in another key order is the same request. */
