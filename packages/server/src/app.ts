@@ -1,11 +1,11 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { newId } from './records/ids.ts'
 import { RecordOperations } from './records/operations.ts'
 import type { Database } from './store/database.ts'
 import { createAuthenticator } from './http/auth.ts'
 import type { AuthConfig } from './http/auth.ts'
-import { registerProblemHandlers, sendProblem } from './http/problems.ts'
+import { registerProblemHandlers, sendProblem, toProblem } from './http/problems.ts'
 import { registerRoutes, registerSchemas } from './http/routes.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerHealth } from './http/health.ts'
@@ -45,7 +45,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    requestIdLogLabel: REQUEST_ID_LOG_LABEL,
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
     bodyLimit: BODY_LIMIT,
     // Honour a caller's request id when it is sane, so logs correlate across services.
     genReqId: (req) => {
@@ -57,7 +57,13 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       // as a string is a wrong type.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true }
     },
-    routerOptions: { maxParamLength: 256 }
+    routerOptions: { maxParamLength: 256 },
+    // Errors the router raises before any hook (a malformed URL component → 400, an over-long
+    // path parameter → 414) are problem+json like every other error.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', String(request.id))
+      sendProblem(request, reply, toProblem(error) ?? new ProblemError('invalid_request', error.message))
+    }
   })
 
   app.addHook('onRequest', async (request, reply) => {
