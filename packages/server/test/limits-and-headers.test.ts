@@ -63,6 +63,15 @@ for (const backend of await testBackends()) {
       assert.equal(emoji.json().title, 'héllo 🔥 世界')
     })
 
+    test('an empty body with a JSON Content-Type is no body (DELETE, restore, create)', async () => {
+      const id = (await t.call('POST', VULNS, { body: {} })).json().id
+      const json = { 'content-type': 'application/json' }
+      assert.equal((await t.call('DELETE', `${VULNS}/${id}`, { headers: json })).statusCode, 200)
+      assert.equal((await t.call('POST', `${VULNS}/${id}/restore`, { headers: json })).statusCode, 200)
+      assert.equal((await t.call('POST', VULNS, { body: '' })).statusCode, 201)
+      assert.equal((await t.call('POST', VULNS, { body: '   ' })).statusCode, 201)
+    })
+
     test('security headers on API responses; no CORS headers by default', async () => {
       const res = await t.call('GET', VULNS, { headers: { origin: 'https://evil.example' } })
       assert.equal(res.headers['x-content-type-options'], 'nosniff')

@@ -6,6 +6,7 @@ import { ProblemError, problem } from '../errors.ts'
 // - a NUL byte anywhere in the path or query → 400 (PostgreSQL cannot store U+0000 in text);
 // - JSON bodies nested deeper than MAX_JSON_DEPTH → 400, found by one linear scan before parsing,
 //   so a 1 MiB `[[[[…` costs no parse and no recursion anywhere later;
+// - an empty body with a JSON content type is no body;
 // - strings in a body holding U+0000 or a lone UTF-16 surrogate → 400 (neither survives storage
 //   unchanged: PostgreSQL rejects the first, UTF-8 replaces the second).
 
@@ -24,6 +25,9 @@ export function registerInputLimits (app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error')
   const parser: ContentTypeParser = (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8')
+    // Many clients send Content-Type: application/json on every request, DELETE included: an empty
+    // body is no body (a POST's is then `{}`), not a malformed one.
+    if (text.trim() === '') return done(null, undefined)
     const depth = nestingDepth(text)
     if (depth > MAX_JSON_DEPTH) return done(problem.invalid(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`), undefined)
     parseJson(request, text, (error, value) => {

@@ -47,8 +47,11 @@ function validOfType (type: string, schema: Schema, doc: Schema): Arbitrary<unkn
     case 'string': {
       if (schema.format === 'date-time') return fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }).map((d) => d.toISOString())
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= (schema.maxLength ?? 255))
-      return fc.string({ unit: 'grapheme', minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40) })
+      const any = fc.string({ unit: 'grapheme', minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40) })
         .filter((s) => !s.includes('\u0000'))
+      // A documented example (a CVSS vector, say) is valid where free text would not be.
+      if (Array.isArray(schema.examples)) return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...schema.examples) }, { weight: 1, arbitrary: any })
+      return any
     }
     case 'array': {
       const items = schema.items ? validValue(schema.items, doc) : smallJson
@@ -81,13 +84,16 @@ export function bodyFor (schema: Schema | undefined, doc: Schema): Arbitrary<{ b
   const properties = schema ? Object.keys(resolveRef(schema, doc).properties ?? {}) : []
   const fieldNames = properties.length > 0 ? fc.constantFrom(...properties) : fc.constant('title')
   return fc.oneof(
-    valid.map((body) => ({ body, kind: 'valid' as const })),
-    fc.tuple(valid, fc.oneof(fieldNames, fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown_field', 'tenant_id ', '')), hostileValue())
-      .map(([body, field, value]) => {
-        const out = { ...(body as Record<string, unknown>) }
-        Object.defineProperty(out, field, { value, enumerable: true, writable: true, configurable: true })
-        return { body: out, kind: 'mutated' as const }
-      }),
-    hostileValue().map((body) => ({ body, kind: 'junk' as const }))
+    { weight: 4, arbitrary: valid.map((body) => ({ body, kind: 'valid' as const })) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(valid, fc.oneof(fieldNames, fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown_field', 'tenant_id ', '')), hostileValue())
+        .map(([body, field, value]) => {
+          const out = { ...(body as Record<string, unknown>) }
+          Object.defineProperty(out, field, { value, enumerable: true, writable: true, configurable: true })
+          return { body: out, kind: 'mutated' as const }
+        })
+    },
+    { weight: 1, arbitrary: hostileValue().map((body) => ({ body, kind: 'junk' as const })) }
   )
 }
