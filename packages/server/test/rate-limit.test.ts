@@ -98,3 +98,20 @@ describe('rate limiting shared through Redis by two instances', { skip: unreacha
     assert.equal((await b.call('GET', VULNS, { as: { tenant: 'shared-other' } })).statusCode, 200)
   })
 })
+
+describe('rate limiting when Redis is unreachable', () => {
+  let t: TestApp
+  before(async () => {
+    const [sqlite] = await testBackends()
+    // Nothing listens on this port of ours: the limiter cannot reach its store.
+    t = await startTestApp(sqlite!, { app: { rateLimit: { ...SLOW, redisUrl: 'redis://127.0.0.1:8145', redisPrefix: 'unused:' } } })
+  })
+  after(async () => { await t?.close() })
+
+  test('fails open: requests are served rather than refused', async () => {
+    for (let i = 0; i < SLOW.burst + 3; i++) {
+      const res = await t.call('GET', VULNS, { as: { tenant: 'no-redis' } })
+      assert.equal(res.statusCode, 200, res.body)
+    }
+  })
+})
