@@ -20,11 +20,18 @@ export interface RateLimitSettings extends BucketSettings {
 }
 
 export function registerRateLimit (app: FastifyInstance, settings: RateLimitSettings): void {
+  let lastWarning = 0
   const buckets: TokenBuckets = settings.redisUrl
     ? redisBuckets(settings, {
       url: settings.redisUrl,
       prefix: settings.redisPrefix ?? 'posture:ratelimit:',
-      onError: (error) => app.log.warn({ err: error }, 'rate limit store unavailable; letting requests through')
+      onError: (error) => {
+        // Once per 10 s at most: a Redis outage must not flood the logs with one line per request.
+        const now = Date.now()
+        if (now - lastWarning < 10_000) return
+        lastWarning = now
+        app.log.warn({ err: error }, 'rate limit store unavailable; letting requests through')
+      }
     })
     : memoryBuckets(settings)
   const policy = `${settings.burst};w=${Math.max(1, Math.round(settings.burst / settings.perSecond))}`
