@@ -39,3 +39,30 @@ export async function startServer (config: Config): Promise<RunningServer> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   return { app, database, url: `http://${host}:${port}`, close: async () => { await app.close() } }
 }
+
+/** How long in-flight requests get to finish after SIGTERM before the process gives up (exit 1). */
+export const SHUTDOWN_TIMEOUT_MS = 30_000
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, close the database,
+ * exit 0. A request that does not finish within SHUTDOWN_TIMEOUT_MS does not keep the process
+ * alive (orchestrators send SIGKILL soon after anyway; a 2xx was only ever sent after commit).
+ */
+export function shutDownOnSignals (server: RunningServer, timeoutMs = SHUTDOWN_TIMEOUT_MS): void {
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests')
+    setTimeout(() => {
+      server.app.log.error({ timeoutMs }, 'shutdown timed out; exiting')
+      process.exit(1)
+    }, timeoutMs).unref()
+    server.close().then(() => process.exit(0), (error: unknown) => {
+      server.app.log.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
