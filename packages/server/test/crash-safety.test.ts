@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,22 +45,29 @@ for (const backend of await testBackends()) {
       rmSync(dir, { recursive: true, force: true })
     })
 
-    test(`SIGKILL mid-load, ${ROUNDS} rounds: every create answered 2xx survives the restart`, async () => {
-      const acknowledged: string[] = []
+    test(`SIGKILL mid-load, ${ROUNDS} rounds: every create answered 2xx survives, and idempotent retries never duplicate`, async () => {
+      // Each create carries an Idempotency-Key and its key as `source`, so a retry's effect is countable.
+      const acknowledged: Array<{ key: string, id: string }> = []
+      const cutOff: string[] = []
+      const create = async (url: string, key: string) => await fetch(url + VULNS, {
+        method: 'POST', headers: { ...headers, 'idempotency-key': key }, body: JSON.stringify({ title: 'under load', source: key })
+      })
       for (let round = 0; round < ROUNDS; round++) {
         const server = await startServerProcess({ port: PORTS[backend.name], databaseUrl })
         let killed = false
         const killAfter = acknowledged.length + 30 + round * 17
         const worker = async () => {
           while (!killed) {
+            const key = randomUUID()
             try {
-              const res = await fetch(server.url + VULNS, { method: 'POST', headers, body: JSON.stringify({ title: `round ${round}` }) })
+              const res = await create(server.url, key)
               const body = await res.json() as { id: string }
-              if (res.status === 201) acknowledged.push(body.id)
+              if (res.status === 201) acknowledged.push({ key, id: body.id })
               else assert.fail(`unexpected ${res.status} ${JSON.stringify(body)}`)
             } catch (error) {
-              // Requests cut off by the kill have no answer: they promised nothing.
+              // Requests cut off by the kill have no answer: they promised nothing, and are retried below.
               if (!killed) throw error
+              cutOff.push(key)
             }
             if (!killed && acknowledged.length >= killAfter) {
               killed = true
@@ -71,10 +79,26 @@ for (const backend of await testBackends()) {
         assert.equal((await server.exited).signal, 'SIGKILL')
       }
       const check = await startServerProcess({ port: PORTS[backend.name], databaseUrl })
+      const countOf = async (key: string) => ((await (await fetch(`${check.url}${VULNS}?source=${key}&include_total=true`, { headers })).json()) as { total: number }).total
       try {
-        for (const id of acknowledged) {
+        for (const { id } of acknowledged) {
           const res = await fetch(`${check.url}${VULNS}/${id}`, { headers })
           assert.equal(res.status, 200, `acknowledged create ${id} was lost`)
+        }
+        // A retry of an acknowledged create replays it: same id, still one record.
+        for (const { key, id } of acknowledged.slice(-10)) {
+          const res = await create(check.url, key)
+          assert.equal(res.status, 201)
+          assert.equal(res.headers.get('idempotent-replayed'), 'true')
+          assert.equal(((await res.json()) as { id: string }).id, id)
+          assert.equal(await countOf(key), 1)
+        }
+        // A retry of a request cut off by the kill: replayed if it had committed, 409 while its
+        // reservation's lease runs, or run now if it never reserved — and never a second record.
+        for (const key of cutOff) {
+          const res = await create(check.url, key)
+          assert.ok([201, 409].includes(res.status), `${res.status} ${await res.text()}`)
+          assert.equal(await countOf(key), res.status === 201 ? 1 : 0)
         }
       } finally {
         check.child.kill('SIGTERM')
@@ -82,6 +106,7 @@ for (const backend of await testBackends()) {
       }
       recordFigure(`crash_restart_rounds.${backend.name}`, ROUNDS)
       recordFigure(`crash_acknowledged_creates_verified.${backend.name}`, acknowledged.length)
+      recordFigure(`crash_cut_off_requests_retried.${backend.name}`, cutOff.length)
     })
 
     test('SIGTERM: an in-flight request completes, then the database is closed and the process exits 0', async () => {
