@@ -4,16 +4,22 @@ import { testBackends } from './support/backends.ts'
 import { startTestApp } from './support/app.ts'
 import type { TestApp } from './support/app.ts'
 import { create, listPage, walk } from './support/lists.ts'
-import { SQLITE_SEARCH_PLAN } from '../src/store/record-list.ts'
+import { POSTGRES_SEARCH_PLAN, SQLITE_SEARCH_PLAN } from '../src/store/record-list.ts'
 
-// SQLite picks one of three plans for a search by how many records match (store/record-list.ts):
-// by ids, by a lookup the ordered scan checks, by per-row FTS5 probes. The thresholds are lowered
-// here so that small data takes each plan; every plan must give the same answers (and walks).
+// The store picks a plan for a search by how many records match (store/record-list.ts). SQLite:
+// by ids, by a lookup the ordered scan checks, by per-row FTS5 probes. PostgreSQL: the planner's
+// ordered scan, or (a rare word) the GIN index with an order no index serves. The thresholds are
+// lowered here so that small data takes each plan; every plan must give the same answers.
 
 const V = '/api/v1/vulnerabilities'
 
-for (const backend of (await testBackends()).filter((b) => b.name === 'sqlite')) {
-  describe('SQLite search plans agree', () => {
+const PLANS = {
+  sqlite: [['by ids', { byIdsUpTo: 5000, byLookupUpTo: 50_000 }], ['by lookup', { byIdsUpTo: 1, byLookupUpTo: 50_000 }], ['by probes', { byIdsUpTo: 1, byLookupUpTo: 2 }]],
+  postgres: [['ordered scan', { probeRows: 2000 }], ['rare word', { probeRows: 2 }]]
+} as const
+
+for (const backend of await testBackends()) {
+  describe(`search plans agree on ${backend.name}`, { skip: backend.skip }, () => {
     let t: TestApp
     const expected: string[] = []
     before(async () => {
@@ -26,9 +32,9 @@ for (const backend of (await testBackends()).filter((b) => b.name === 'sqlite'))
     })
     after(async () => { await t?.close() })
 
-    for (const [name, plan] of [['by ids', { byIdsUpTo: 5000, byLookupUpTo: 50_000 }], ['by lookup', { byIdsUpTo: 1, byLookupUpTo: 50_000 }], ['by probes', { byIdsUpTo: 1, byLookupUpTo: 2 }]] as const) {
+    for (const [name, plan] of PLANS[backend.name]) {
       test(`${name}: same matches, same order, same walk`, async () => {
-        Object.assign(SQLITE_SEARCH_PLAN, plan)
+        Object.assign(backend.name === 'sqlite' ? SQLITE_SEARCH_PLAN : POSTGRES_SEARCH_PLAN, plan)
         const page = await listPage(t, `${V}?search=${encodeURIComponent('Ransomware PAYLOAD')}&include_total=true`)
         assert.deepEqual(page.data.map((r) => r.id), [...expected].reverse())
         assert.equal(page.total, 3)

@@ -52,7 +52,7 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
   const search = await searchPredicates(ctx, resource, query)
   const columns = [...columnFields(resource).map((f) => `r.${f.name}`), 'r.version']
 
-  const branch = (which: Branch) => {
+  const branch = (which: Branch, withSearch = true) => {
     const table = which === 'current' ? resource.table : `${resource.table}_versions`
     let q = scoped(ctx.db.selectFrom(`${table} as r`), caller, 'r')
     if (!query.includeDeleted) q = q.where('r.is_deleted', '=', liveFlag(ctx.dialect, false))
@@ -60,13 +60,17 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
     if (query.overdue) {
       q = q.where('r.status', 'in', ACTIVE_STATUSES as string[]).where('r.due_date', 'is not', null).where('r.due_date', '<', input.now)
     }
-    if (search) q = q.where(search[which])
+    if (search && withSearch) q = q.where(search[which])
     return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, input.snapshot) : versionInSnapshot(ctx.dialect, input.snapshot))
   }
+  const rare = ctx.dialect === 'postgres' && query.search ? await postgresSearchIsRare(ctx, query, parts, branch('current', false), input.after !== null) : false
   const page = (which: Branch) => {
     let q = branch(which).select([...columns, ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
     if (input.after) q = q.where(keysetAfter(parts))
-    for (const p of parts) q = q.orderBy(sql.raw(p.expression), p.desc ? 'desc' : 'asc')
+    // A rare word: order by the keys in a form no index serves, so the planner takes the GIN
+    // index and sorts the few matches instead of walking the whole order looking for them.
+    const opaque = (p: OrderedPart) => (p.numeric ? `(${p.expression}) + 0` : `(${p.expression}) || ''`)
+    for (const p of parts) q = q.orderBy(sql.raw(rare && which === 'current' ? opaque(p) : p.expression), p.desc ? 'desc' : 'asc')
     return ctx.db.selectFrom(q.limit(query.limit + 1).as(which === 'current' ? 'c' : 'v')).selectAll()
   }
   let merged = ctx.db.selectFrom(page('current').unionAll(page('versions')).as('u')).selectAll()
@@ -89,11 +93,30 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
   return result
 }
 
+/**
+ * PostgreSQL estimates a word its statistics do not list at 0.5 % of the rows, so with a LIMIT it
+ * walks the sort order looking for a word that may occur in 20 records of a million. Reading the
+ * next `probeRows` rows in sort order tells: a page of matches among them (or the end
+ * of the list) → the ordered scan is right; fewer → the word is rare, take the GIN index.
+ */
+export const POSTGRES_SEARCH_PLAN = { probeRows: 2000 }
+
+async function postgresSearchIsRare (ctx: StoreContext, query: ListQuery, parts: OrderedPart[], unsearched: any, paging: boolean): Promise<boolean> {
+  let q = unsearched.select(sql`r.search_vector`.as('sv'))
+  if (paging) q = q.where(keysetAfter(parts))
+  for (const p of parts) q = q.orderBy(sql.raw(p.expression), p.desc ? 'desc' : 'asc')
+  const row = await ctx.db.selectFrom(q.limit(POSTGRES_SEARCH_PLAN.probeRows).as('s')).select([
+    sql<number>`count(*)`.as('seen'),
+    sql<number>`count(*) filter (where s.sv @@ to_tsquery('simple', ${tsQuery(query.search!)}))`.as('hits')
+  ]).executeTakeFirst()
+  return Number(row?.seen) >= POSTGRES_SEARCH_PLAN.probeRows && Number(row?.hits) <= query.limit
+}
+
 /** The sort keys as SQL over `r`, each with its direction and (when paging) the cursor's value. */
 function orderedParts (ctx: StoreContext, resource: ResourceDecl, query: ListQuery, after: unknown[] | null): OrderedPart[] {
   const fields = new Map(allFields(resource).map((f) => [f.name, f]))
   return query.sort.flatMap((key, i) => sortParts(fields.get(key.field)!, ctx.dialect, `r.${quoteIdent(key.field)}`)
-    .map((part) => ({ expression: part.expression, desc: key.desc, value: after ? part.param(after[i] ?? null) : null, plain: part.plain })))
+    .map((part) => ({ expression: part.expression, desc: key.desc, value: after ? part.param(after[i] ?? null) : null, plain: part.plain, numeric: part.numeric })))
 }
 
 /** The search condition for each branch, or null without `search`. */

@@ -23,6 +23,8 @@ export interface SortPart {
   param(value: unknown): unknown
   /** The key is the bare column (no expression around it). */
   plain?: boolean
+  /** The key is a number (else text). */
+  numeric?: boolean
 }
 
 export function quoteIdent (name: string): string {
@@ -33,12 +35,12 @@ export function sortParts (field: FieldDecl, dialect: DialectName, column: strin
   if (field.kind === 'enum') {
     const ranks = field.sortRank ?? field.enum!
     const cases = ranks.map((value, i) => `when ${literal(value)} then ${i}`).join(' ')
-    return [{ expression: `case ${column} ${cases} else ${ranks.length} end`, param: (v) => rankOf(ranks, v) }]
+    return [{ expression: `case ${column} ${cases} else ${ranks.length} end`, param: (v) => rankOf(ranks, v), numeric: true }]
   }
   if (NOT_NULL.has(field.name)) return [{ expression: column, param: (v) => v, plain: true }]
   if (field.kind === 'number' || field.kind === 'integer') {
     const last = (field.maximum ?? 1e15) + 1
-    return [{ expression: `coalesce(${column}, ${last})`, param: (v) => v ?? last }]
+    return [{ expression: `coalesce(${column}, ${last})`, param: (v) => v ?? last, numeric: true }]
   }
   const collated = dialect === 'postgres' ? ' collate "C"' : ''
   return [{ expression: `coalesce(${column}, ${literal(TEXT_LAST)})${collated}`, param: (v) => v ?? TEXT_LAST }]
@@ -58,6 +60,7 @@ export interface OrderedPart {
   desc: boolean
   value: unknown
   plain?: boolean
+  numeric?: boolean
 }
 
 /**
