@@ -9,6 +9,8 @@ import { registerProblemHandlers, sendProblem } from './http/problems.ts'
 import { registerRoutes, registerSchemas } from './http/routes.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerHealth } from './http/health.ts'
+import { registerExplorer } from './http/explorer.ts'
+import type { ExplorerOptions } from './http/explorer.ts'
 import { ProblemError } from './errors.ts'
 
 // The service as a Fastify instance over an open, migrated database. server.ts (the process)
@@ -20,6 +22,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Injectable clock for tests of time rules. */
   now?: () => Date
+  /** Where the explorer build is, and the development token it may offer (http/explorer.ts). */
+  explorer?: ExplorerOptions
 }
 
 /** SPEC §5: bodies over 1 MiB → 413. */
@@ -66,6 +70,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   registerRoutes(app, { operations, authenticate: createAuthenticator(options.auth) })
   registerHealth(app, options.database)
   registerOpenApi(app)
+  await registerExplorer(app, options.explorer)
   registerFallbacks(app, routeTable)
   return app
 }
