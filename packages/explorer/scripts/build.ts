@@ -20,6 +20,8 @@ export async function buildExplorer (outDir = join(root, 'dist')): Promise<strin
     // Browsers of the last few years: fetch, dialog, :focus-visible, optional chaining.
     target: ['chrome100', 'firefox100', 'safari15.4'],
     minify: true,
+    // The SDK's error classes are shown by name (UnprocessableEntityError…).
+    keepNames: true,
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning'
