@@ -29,7 +29,8 @@ export interface SdkPage {
   data: unknown[]
   hasMore: boolean
   nextCursor: string | null
-  nextPage(): Promise<SdkPage>
+  /** The following page; null after the last one. */
+  nextPage(): Promise<SdkPage | null>
 }
 
 export interface RunResult {
@@ -65,7 +66,8 @@ function isPage (value: unknown): value is SdkPage {
 function describeError (error: unknown): SdkError {
   const e = error as { name?: string, message?: string, status?: number, code?: string, requestId?: string, constructor?: { name?: string } }
   return {
-    name: e?.constructor?.name && e.constructor.name !== 'Object' ? e.constructor.name : (e?.name ?? 'Error'),
+    // The SDK names its classes (`UnprocessableEntityError`…); the bundle keeps names too.
+    name: e?.name && e.name !== 'Error' ? e.name : (e?.constructor?.name ?? 'Error'),
     message: e?.message ?? String(error),
     ...(typeof e?.status === 'number' ? { status: e.status } : {}),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
@@ -100,6 +102,6 @@ export async function runCall (spec: CallSpec, token: string): Promise<RunResult
 /** "Next page": the SDK page's own nextPage(), recorded the same way. */
 export async function runNextPage (page: SdkPage, log: Exchange[]): Promise<RunResult> {
   const start = log.length
-  const result = await settle(log, async () => await page.nextPage())
+  const result = await settle(log, async () => await page.nextPage() ?? { data: [], hasMore: false, nextCursor: null, nextPage: async () => null })
   return { ...result, exchanges: log.slice(start) }
 }

@@ -18,6 +18,7 @@ async function setToken (page: Page, token: string): Promise<void> {
   await page.click('#token-button')
   await page.fill('#token-input', token)
   await page.click('[data-testid="token-save"]')
+  await page.waitForSelector('dialog.token-dialog', { state: 'hidden' })
 }
 
 async function run (page: Page): Promise<{ status: string, body: string }> {
@@ -180,7 +181,8 @@ for (const backend of backends) {
       await page.click('[data-testid="use-dev-token"]')
       assert.equal(await page.inputValue('#token-input'), server.devToken.token)
       await page.click('[data-testid="token-save"]')
-      assert.match(await page.textContent('[data-testid="token-status"]') ?? '', /dev-user @ dev/)
+      // The dialog's close event updates the status a task later.
+      await page.locator('[data-testid="token-status"]', { hasText: 'dev-user @ dev' }).waitFor()
       await setToken(page, await server.token())
     })
 
