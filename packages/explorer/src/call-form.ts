@@ -145,8 +145,8 @@ export function callForm (resource: Resource, operation: Operation, onChange: ()
     section('Path', pathControls),
     section('Query', queryControls),
     filters?.element,
-    section('Headers (optional)', headerControls),
-    body?.element)
+    body?.element,
+    section('Headers (optional)', headerControls))
   element.addEventListener('input', onChange)
   element.addEventListener('change', onChange)
 

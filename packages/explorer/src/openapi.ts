@@ -231,6 +231,15 @@ export function buildDomains (doc: OpenApiDocument): Domain[] {
       fields
     })
   }
+  // In forms, a resource's own fields come first and the ones every record shares (source,
+  // source_type…) after them.
+  const names = resources.map((r) => r.fields.map((f) => f.name))
+  const shared = new Set(names.length === 0 ? [] : names.reduce((a, b) => a.filter((n) => b.includes(n))))
+  for (const resource of resources) {
+    for (const op of resource.operations) {
+      if (op.body) op.body = [...op.body.filter((f) => !shared.has(f.name)), ...op.body.filter((f) => shared.has(f.name))]
+    }
+  }
   const groups = doc['x-tagGroups'] ?? [{ name: doc.info.title, description: doc.info.description, tags: resources.map((r) => r.title) }]
   return groups.map((group) => {
     const members = resources.filter((r) => group.tags.includes(r.title))

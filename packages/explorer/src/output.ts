@@ -75,7 +75,7 @@ export function outcomeLine (result: RunResult): HTMLElement {
   if (result.error) {
     const e = result.error
     return h('p', { class: 'outcome bad', 'data-testid': 'outcome' },
-      `The SDK threw ${e.name}`, e.status ? ` (${e.status}${e.code ? ` ${e.code}` : ''})` : '', `: ${e.message}`,
+      `The SDK threw ${e.name}`, e.status ? ` (${e.status}${e.code ? ` ${e.code}` : ''})` : '', `: ${e.message.replace(/^\d{3} /, '')}`,
       e.requestId ? h('span', { class: 'muted' }, ` · request id ${e.requestId}`) : null)
   }
   const last = result.exchanges.at(-1)
