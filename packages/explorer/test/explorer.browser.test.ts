@@ -1,5 +1,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { existsSync } from 'node:fs'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { testBackends } from '../../server/test/support/backends.ts'
 import { browserSkipReason, launchBrowser } from './support/browser.ts'
@@ -163,6 +166,28 @@ for (const backend of backends) {
       assert.equal(await page.locator('[data-testid="next-page"]').count(), 0)
     })
 
+    test('the curl snippet, run in a shell, answers what the SDK got', { skip: existsSync('/usr/bin/curl') ? false : 'no /usr/bin/curl' }, async () => {
+      const token = await server.token()
+      for (const body of [{ title: 'Curl check A', status: 'open' }, { title: 'Curl check B', status: 'in_progress' }]) {
+        const response = await fetch(`${server.url}/api/v1/vulnerabilities`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        assert.equal(response.status, 201)
+      }
+      await openTry(page, server.url, 'vulnerabilities', 'list')
+      await page.fill('[name="query.limit"]', '3')
+      await page.fill('[name="query.sort"]', 'title')
+      await page.click('text=+ Add filter')
+      await page.selectOption('.filter-row select[aria-label="Filter field"]', 'status')
+      await page.selectOption('.filter-row select[aria-label="Operator"]', 'in')
+      await page.selectOption('.filter-row select[aria-label="Value for status"]', ['open', 'in_progress'])
+      const sdk = await run(page)
+      const curl = await page.textContent('[data-testid="curl-snippet"]') ?? ''
+      assert.match(curl, /--data-urlencode 'status\[in\]=open,in_progress'/)
+      // Asynchronously: the server answering curl runs in this very process.
+      const shell = await promisify(execFile)('sh', ['-c', `${curl} --silent --show-error`], { env: { ...process.env, POSTURE_TOKEN: await server.token() }, timeout: 10_000 })
+      assert.equal(JSON.parse(sdk.body).data.length, 2)
+      assert.deepEqual(JSON.parse(shell.stdout), JSON.parse(sdk.body))
+    })
+
     test('a bad query is shown as the problem, its field marked in the form', async () => {
       await openTry(page, server.url, 'vulnerabilities', 'create')
       await page.check('.mode-switch input[value="json"]')
@@ -184,6 +209,20 @@ for (const backend of backends) {
       // The dialog's close event updates the status a task later.
       await page.locator('[data-testid="token-status"]', { hasText: 'dev-user @ dev' }).waitFor()
       await setToken(page, await server.token())
+    })
+
+    test('on a phone-sized screen nothing overflows sideways (wide tables scroll in place)', async () => {
+      const phone = await context.newPage()
+      try {
+        await phone.setViewportSize({ width: 390, height: 844 })
+        for (const hash of ['#/', '#/vulnerabilities', '#/vulnerabilities/try/list', '#/compliance-controls/try/create']) {
+          await phone.goto(`${server.url}/explorer${hash}`)
+          await phone.waitForSelector('h1')
+          assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth), 390, hash)
+        }
+      } finally {
+        await phone.close()
+      }
     })
 
     test('the OpenAPI reference renders at /docs, self-hosted', async () => {
