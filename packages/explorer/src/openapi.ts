@@ -231,10 +231,11 @@ export function buildDomains (doc: OpenApiDocument): Domain[] {
       fields
     })
   }
-  // In forms, a resource's own fields come first and the ones every record shares (source,
-  // source_type…) after them.
+  // In forms, a resource's own fields come first and the base every record starts with (source,
+  // source_type…: the common prefix of the record schemas) after them.
   const names = resources.map((r) => r.fields.map((f) => f.name))
-  const shared = new Set(names.length === 0 ? [] : names.reduce((a, b) => a.filter((n) => b.includes(n))))
+  const base = (names[0] ?? []).filter((name, i) => names.every((list) => list.slice(0, i + 1).every((n, j) => n === names[0]![j])))
+  const shared = new Set(base)
   for (const resource of resources) {
     for (const op of resource.operations) {
       if (op.body) op.body = [...op.body.filter((f) => !shared.has(f.name)), ...op.body.filter((f) => shared.has(f.name))]
