@@ -145,17 +145,74 @@ for (const backend of backends) {
       assert.match(await page.textContent('[data-testid="history"]') ?? '', /status: open → false_positive/)
     })
 
+    test('a record leads to update, delete and restore with its ETag as If-Match; a stale one is a 412', async () => {
+      const token = await server.token()
+      const created = await (await fetch(`${server.url}/api/v1/risk-items`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Single region hosting' })
+      })).json() as { id: string }
+      await openTry(page, server.url, 'risk-items', 'get', `id=${created.id}`)
+      assert.match((await run(page)).status, /^200/)
+      await page.click('.record-actions a:has-text("update")')
+      await page.waitForSelector('[name="body.likelihood"]')
+      const etag = await page.inputValue('[name="header.If-Match"]')
+      assert.ok(etag, 'If-Match is prefilled with the ETag')
+      await page.selectOption('[name="body.likelihood"]', 'likely')
+      await page.selectOption('[name="body.impact"]', 'major')
+      assert.match(await page.textContent('[data-testid="sdk-snippet"]') ?? '', new RegExp(`update\\("${created.id}", \\{ likelihood: "likely", impact: "major" \\}, \\{ ifMatch: `))
+      const updated = await run(page)
+      assert.match(updated.status, /^200/)
+      assert.equal(JSON.parse(updated.body).risk_score, 16)
+      // The same If-Match again is stale now.
+      const stale = await run(page)
+      assert.match(stale.status, /^412/)
+      assert.match(await page.textContent('[data-testid="outcome"]') ?? '', /PreconditionFailedError/)
+
+      await openTry(page, server.url, 'risk-items', 'get', `id=${created.id}`)
+      await run(page)
+      await page.click('.record-actions a:has-text("delete")')
+      await page.waitForSelector('[name="header.If-Match"]')
+      const deleted = await run(page)
+      assert.match(deleted.status, /^200/)
+      assert.equal(JSON.parse(deleted.body).is_deleted, true)
+      await page.click('.record-actions a:has-text("restore")')
+      await page.waitForSelector('[data-testid="run"]:has-text("restore")')
+      const restored = await run(page)
+      assert.match(restored.status, /^200/)
+      assert.equal(JSON.parse(restored.body).is_deleted, false)
+    })
+
+    test('keyboard: every control is labelled, and Ctrl+Enter runs the form', async () => {
+      for (const hash of ['#/vulnerabilities/try/list', '#/compliance-controls/try/create', '#/vulnerabilities/try/update']) {
+        await page.goto(`${server.url}/explorer${hash}`)
+        await page.waitForSelector('[data-testid="run"]')
+        if (hash.endsWith('list')) await page.click('text=+ Add filter')
+        const unlabelled = await page.$$eval('main input, main select, main textarea, header button', (els) =>
+          els.filter((el) => {
+            const labels = (el as HTMLInputElement).labels
+            return !(labels && labels.length > 0) && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent?.trim())
+          }).map((el) => el.outerHTML.slice(0, 80)))
+        assert.deepEqual(unlabelled, [], hash)
+      }
+      await openTry(page, server.url, 'vulnerabilities', 'list')
+      await page.focus('[name="query.search"]')
+      await page.keyboard.type('OpenSSL')
+      await page.keyboard.press('Control+Enter')
+      assert.match(await page.locator('[data-testid="response-status"]').textContent() ?? '', /^200/)
+    })
+
     test('lists page with "next page"', async () => {
       const tag = `pager${backend.name}${Date.now()}`
       const token = await server.token()
       for (let i = 0; i < 3; i++) {
         const response = await fetch(`${server.url}/api/v1/risk-items`, {
-          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: `${tag} ${i}` })
+          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: `${tag} ${i}`, category: 'legal' })
         })
         assert.equal(response.status, 201)
       }
       await openTry(page, server.url, 'risk-items', 'list')
-      await page.fill('[name="query.search"]', tag)
+      await page.click('text=+ Add filter')
+      await page.selectOption('.filter-row select[aria-label="Filter field"]', 'category')
+      await page.selectOption('.filter-row select[aria-label="Value for category"]', 'legal')
       await page.fill('[name="query.limit"]', '2')
       await run(page)
       assert.equal(await page.locator('[data-testid="records"] tbody tr').count(), 2)
