@@ -103,6 +103,13 @@ for (const backend of backends) {
       assert.doesNotMatch(rebound.body, /dev\.jwt\.token/)
       const remote = await withToken.inject({ url: '/explorer/dev-token', headers: { host: 'localhost:8080' }, remoteAddress: '192.0.2.7' })
       assert.equal(remote.statusCode, 403)
+      // Another site's page in the developer's browser cannot read it, whatever CORS says.
+      const crossSite = await withToken.inject({ url: '/explorer/dev-token', headers: { host: '127.0.0.1:8080', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } })
+      assert.equal(crossSite.statusCode, 403)
+      const crossSiteNoOrigin = await withToken.inject({ url: '/explorer/dev-token', headers: { host: '127.0.0.1:8080', 'sec-fetch-site': 'cross-site' } })
+      assert.equal(crossSiteNoOrigin.statusCode, 403)
+      const sameOrigin = await withToken.inject({ url: '/explorer/dev-token', headers: { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080', 'sec-fetch-site': 'same-origin' } })
+      assert.equal(sameOrigin.statusCode, 200)
     })
 
     test('/docs is Swagger UI from node_modules, pointed at /openapi.json', async () => {

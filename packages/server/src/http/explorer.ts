@@ -102,13 +102,29 @@ export async function registerExplorer (app: FastifyInstance, options: ExplorerO
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i
 const LOOPBACK_ADDRESS = /^(127(?:\.\d{1,3}){3}|::1|::ffff:127(?:\.\d{1,3}){3})$/
 
+/**
+ * Only the explorer's own page may read the token: not another site (even if CORS were opened to
+ * every origin, a cross-site request is refused here: Origin / Sec-Fetch-Site, Fetch Metadata),
+ * not another machine, not a page that reached this server under another name.
+ */
+function devTokenRefusal (request: FastifyRequest): string | null {
+  const host = request.headers.host ?? ''
+  if (!LOOPBACK_ADDRESS.test(request.socket.remoteAddress ?? '') || !LOOPBACK_HOST.test(host)) {
+    return 'The development token is only handed to pages opened on this machine (http://127.0.0.1 or http://localhost).'
+  }
+  const origin = request.headers.origin
+  const site = request.headers['sec-fetch-site']
+  if ((origin !== undefined && origin.replace(/^https?:\/\//, '') !== host) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+    return 'The development token is only handed to the explorer\'s own page.'
+  }
+  return null
+}
+
 function registerDevToken (scope: FastifyInstance, devToken: DevToken): void {
   scope.get('/explorer/dev-token', async (request, reply) => {
-    const address = request.socket.remoteAddress ?? ''
-    if (!LOOPBACK_ADDRESS.test(address) || !LOOPBACK_HOST.test(request.headers.host ?? '')) {
-      return sendProblem(request, reply, new ProblemError('forbidden', 'The development token is only handed to pages opened on this machine (http://127.0.0.1 or http://localhost).'))
-    }
-    return await reply.header('cache-control', 'no-store').send(devToken)
+    const refusal = devTokenRefusal(request)
+    if (refusal) return sendProblem(request, reply, new ProblemError('forbidden', refusal))
+    return await reply.header('cache-control', 'no-store').header('cross-origin-resource-policy', 'same-origin').send(devToken)
   })
 }
 
