@@ -80,5 +80,7 @@ export function outcomeLine (result: RunResult): HTMLElement {
   }
   const last = result.exchanges.at(-1)
   return h('p', { class: 'outcome ok', 'data-testid': 'outcome' }, `${last?.status ?? ''} ${last?.statusText ?? ''} — the SDK returned `,
-    result.page ? `a page of ${result.page.data.length} record(s)${result.page.hasMore ? ', more to come' : ''}` : 'a record')
+    result.page
+      ? `a page of ${result.page.data.length} record(s)${typeof result.page.total === 'number' ? ` of ${result.page.total} in all` : ''}${result.page.hasMore ? ', more to come' : ''}`
+      : 'a record')
 }

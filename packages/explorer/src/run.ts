@@ -29,6 +29,8 @@ export interface SdkPage {
   data: unknown[]
   hasMore: boolean
   nextCursor: string | null
+  /** With include_total: the count of all matches. */
+  total?: number
   /** The following page; null after the last one. */
   nextPage(): Promise<SdkPage | null>
 }
