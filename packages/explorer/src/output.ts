@@ -76,7 +76,9 @@ export function outcomeLine (result: RunResult): HTMLElement {
     const e = result.error
     return h('p', { class: 'outcome bad', 'data-testid': 'outcome' },
       `The SDK threw ${e.name}`, e.status ? ` (${e.status}${e.code ? ` ${e.code}` : ''})` : '', `: ${e.message.replace(/^\d{3} /, '')}`,
-      e.requestId ? h('span', { class: 'muted' }, ` · request id ${e.requestId}`) : null)
+      e.requestId ? h('span', { class: 'muted' }, ` · request id ${e.requestId}`) : null,
+      e.status === 401 ? h('span', { class: 'hint-line' }, 'Check your token: the Token button at the top shows whose it is and when it expires.') : null,
+      e.status === 403 ? h('span', { class: 'hint-line' }, 'Your token lacks the scope this operation needs (shown under the title).') : null)
   }
   const last = result.exchanges.at(-1)
   return h('p', { class: 'outcome ok', 'data-testid': 'outcome' }, `${last?.status ?? ''} ${last?.statusText ?? ''} — the SDK returned `,

@@ -259,6 +259,18 @@ for (const backend of backends) {
       assert.equal(await page.inputValue('[name="body.cvss_score"]'), '11')
     })
 
+    test('a token without the write scope: 403 from the SDK, with a hint', async () => {
+      await setToken(page, await server.token({ scope: 'risk:read' }))
+      try {
+        await openTry(page, server.url, 'vulnerabilities', 'create')
+        const refused = await run(page)
+        assert.match(refused.status, /^403/)
+        assert.match(await page.textContent('[data-testid="outcome"]') ?? '', /PermissionDeniedError[\s\S]*lacks the scope/)
+      } finally {
+        await setToken(page, await server.token())
+      }
+    })
+
     test('development mode offers the token npm start printed', async () => {
       await page.goto(`${server.url}/explorer#/`)
       await page.click('#token-button')
