@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig, ConfigError } from './config.ts'
 import { openDatabase } from './store/database.ts'
 import { migrate } from './store/migrations.ts'
-import { startServer } from './server.ts'
+import { shutDownOnSignals, startServer } from './server.ts'
 import { parseTtl, signToken } from './http/auth.ts'
 import { ALL_SCOPES } from './records/caller.ts'
 
@@ -42,15 +42,7 @@ async function serve (): Promise<number> {
     lines.push('  development token (tenant "dev", all scopes, 30 days; the explorer offers it too):', `  ${server.devToken.token}`)
   }
   console.log(lines.join('\n'))
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests')
-    server.close().then(() => process.exit(0), () => process.exit(1))
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
+  shutDownOnSignals(server)
   return -1
 }
 

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ProblemError } from '../errors.ts'
 import { sendProblem } from './problems.ts'
+import { PAGE_CSP } from './security-headers.ts'
 
 // The explorer (/explorer, the static build of @posture/explorer) and the plain OpenAPI reference
 // (/docs, Swagger UI served from node_modules). Both are self-hosted: a strict Content-Security-
@@ -45,12 +46,16 @@ export function defaultExplorerDir (): string | null {
   return root ? join(root, 'dist') : null
 }
 
-const EXPLORER_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"
-].join('; ')
+/** Helmet-style directives → the header value: `{ scriptSrc: ["'self'"] }` → `script-src 'self'`. */
+function cspHeader (directives: Record<string, string[]>): string {
+  return Object.entries(directives).map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`).join('; ')
+}
+
+// The page policy of security-headers.ts (the API's own is `default-src 'none'`), set on every
+// response of these routes, static files included (helmet's route options do not reach them).
+const EXPLORER_CSP = cspHeader(PAGE_CSP)
 // Swagger UI sets style attributes from its React components.
-const DOCS_CSP = EXPLORER_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+const DOCS_CSP = cspHeader({ ...PAGE_CSP, styleSrc: ["'self'", "'unsafe-inline'"] })
 
 const NOT_BUILT = (dir: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Posture explorer: not built</title></head>

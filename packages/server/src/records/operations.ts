@@ -25,6 +25,11 @@ import { openCursor, queryHash, sealCursor } from './cursor.ts'
 export interface WriteOptions {
   /** `If-Match`: the ETag the client last saw; a different current ETag → 412. */
   ifMatch?: string
+  /**
+   * Runs inside the write's transaction with the record it returns, after everything else: the
+   * Idempotency-Key response is stored here so it commits (or not) with the write (SPEC §6).
+   */
+  inTransaction?: (ctx: StoreContext, record: StoredRecord) => Promise<void>
 }
 
 export interface ListResult {
@@ -72,6 +77,15 @@ export class RecordOperations {
         if (attempt >= DEADLOCK_RETRIES || code !== '40P01') throw error
       }
     }
+  }
+
+  /** A write's transaction: the work, then the caller's `inTransaction` step, then commit. */
+  private async write (resource: ResourceDecl, options: WriteOptions, work: (ctx: StoreContext) => Promise<StoredRecord>): Promise<StoredRecord> {
+    return await this.transaction(resource, async (ctx) => {
+      const record = await work(ctx)
+      await options.inTransaction?.(ctx, record)
+      return record
+    })
   }
 
   private get readContext (): StoreContext {
@@ -127,7 +141,7 @@ export class RecordOperations {
     return found
   }
 
-  async create (resource: ResourceDecl, caller: Caller, body: RecordData): Promise<StoredRecord> {
+  async create (resource: ResourceDecl, caller: Caller, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     const now = toTimestamp(this.now())
     const base: RecordData = {}
@@ -147,7 +161,7 @@ export class RecordOperations {
     })
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
-    return await this.transaction(resource, async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       await lockWriteSet(ctx, resource, caller, null, fields)
       await checkReferences(ctx, resource, caller, next, null, fields)
       if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
@@ -163,7 +177,7 @@ export class RecordOperations {
   async update (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields, isDeleted } = parseInput(resource, body)
     const hasFields = Object.keys(fields).length > 0
-    return await this.transaction(resource, async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       let current = await this.load(ctx, resource, caller, id, options, fields)
       if (isDeleted === false && current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, false)
       if (hasFields) current = await this.applyChange(ctx, resource, caller, current, fields, 'update')
@@ -176,7 +190,7 @@ export class RecordOperations {
   async resolve (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     if (fields.status == null) fields.status = 'remediated'
-    return await this.transaction(resource, async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       if (current.data.status === fields.status) {
         if (current.data.is_deleted) throw deletedConflict(resource)
@@ -187,14 +201,14 @@ export class RecordOperations {
   }
 
   async delete (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(resource, async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? current : await this.setDeleted(ctx, resource, caller, current, true)
     })
   }
 
   async restore (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(resource, async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? await this.setDeleted(ctx, resource, caller, current, false) : current
     })

@@ -64,8 +64,12 @@ function openPostgres (url: string, options: OpenOptions): Database {
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000
   })
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (database stopped or restarted) must not crash the process:
+  // idle ones report through the pool, checked-out ones (e.g. between two statements of a
+  // transaction) through their own 'error' event. Their pending query fails (→ 503) and the pool
+  // discards them on release.
   pool.on('error', () => {})
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
   return {
     kysely,
