@@ -17,6 +17,8 @@ import { registerInputLimits } from './http/input-limits.ts'
 import { registerSecurityHeaders } from './http/security-headers.ts'
 import { registerMetrics } from './http/metrics.ts'
 import { REQUEST_ID_LOG_LABEL } from './http/logging.ts'
+import { registerExplorer } from './http/explorer.ts'
+import type { ExplorerOptions } from './http/explorer.ts'
 import { ProblemError } from './errors.ts'
 
 // The service as a Fastify instance over an open, migrated database. server.ts (the process)
@@ -35,6 +37,8 @@ export interface AppOptions {
   idempotency?: IdempotencySettings
   /** Process-wide metrics on /metrics (the server process; not for apps built in tests). */
   processMetrics?: boolean
+  /** Where the explorer build is, and the development token it may offer (http/explorer.ts). */
+  explorer?: ExplorerOptions
 }
 
 /** SPEC §5: bodies over 1 MiB → 413. */
@@ -95,6 +99,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   registerMetrics(app, options.database, { processMetrics: options.processMetrics ?? false })
   registerHealth(app, options.database)
   registerOpenApi(app)
+  await registerExplorer(app, options.explorer)
   registerFallbacks(app, routeTable)
   return app
 }

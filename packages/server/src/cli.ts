@@ -38,9 +38,8 @@ async function serve (): Promise<number> {
     `  explorer:  ${server.url}/explorer`,
     `  API docs:  ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)`
   ]
-  if (config.devSecret && !config.production) {
-    const devToken = await signToken(config.auth.jwtSecret!, { tenant: 'dev', sub: 'dev-user', scope: ALL_SCOPES, ttlSeconds: 30 * 86_400 })
-    lines.push('  development token (tenant "dev", all scopes, 30 days):', `  ${devToken}`)
+  if (server.devToken) {
+    lines.push('  development token (tenant "dev", all scopes, 30 days; the explorer offers it too):', `  ${server.devToken.token}`)
   }
   console.log(lines.join('\n'))
   shutDownOnSignals(server)

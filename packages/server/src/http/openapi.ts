@@ -211,6 +211,14 @@ export function buildOpenApiDocument (): Schema {
     },
     servers: [{ url: '/' }],
     tags: RESOURCES.map((r) => ({ name: r.title, description: r.description, 'x-rest-path': `${API_PREFIX}/${r.path}`, 'x-sdk': `client.risk.${r.sdkName}` })),
+    // The seed's domain (Redoc's x-tagGroups convention): the explorer's domain page is built from it.
+    'x-tagGroups': [{
+      name: 'Risk & Compliance',
+      description: 'Vulnerabilities, controls, and risk items the org is tracking.',
+      'x-cpod-domain': 'risk_compliance',
+      'x-sdk': 'client.risk',
+      tags: RESOURCES.map((r) => r.title)
+    }],
     paths,
     components: {
       schemas,
