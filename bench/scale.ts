@@ -1,0 +1,1 @@
+export async function runScale (_o: { sizes: number[], dialects: string[], write: boolean }): Promise<void> {}
