@@ -10,7 +10,7 @@ import { newId } from './ids.ts'
 import { parseInput } from './input.ts'
 import { toTimestamp } from './time.ts'
 import {
-  attachLinks, findRecord, linkedLiveIds, insertHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
+  attachLinks, findRecord, findRecordJson, linkedLiveIds, insertHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
 } from '../store/record-store.ts'
 import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
 import { listRecords } from '../store/record-list.ts'
@@ -104,7 +104,7 @@ export class RecordOperations {
   }
 
   async get (resource: ResourceDecl, caller: Caller, id: string): Promise<StoredRecord> {
-    const found = await findRecord(this.readContext, resource, caller, id)
+    const found = await findRecordJson(this.readContext, resource, caller, id)
     if (!found) throw problem.notFound(resource.title)
     return found
   }

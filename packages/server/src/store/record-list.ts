@@ -6,7 +6,8 @@ import type { Filter, ListQuery } from '../records/list-query.ts'
 import { ACTIVE_STATUSES } from '../resources/vulnerability.ts'
 import { resourceByName } from '../resources/index.ts'
 import { encodeValue } from './columns.ts'
-import { attachLinks, decodeRow, liveFlag, scoped } from './record-store.ts'
+import { jsonRow, liveFlag, scoped } from './record-store.ts'
+import { recordJson } from './record-json.ts'
 import type { StoreContext, StoredRecord } from './record-store.ts'
 
 // The list query's SQL: filters, keyset pagination over any sort, optional total. Values are
@@ -37,15 +38,16 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
       .where(`${t}.due_date`, 'is not', null).where(`${t}.due_date`, '<', input.now)
   }
 
-  let page = base.selectAll(t)
+  // The database builds each record's response JSON (store/record-json.ts); the sort keys come
+  // alongside for the next cursor.
+  let page = base.select([recordJson(resource, ctx.dialect, t).as('__json'), `${t}.version`, ...query.sort.map((k) => `${t}.${k.field}`)])
   if (input.after) page = page.where((eb: any) => keysetAfter(eb, t, query, input.after!))
   for (const key of query.sort) {
     page = page.orderBy(`${t}.${key.field}`, (ob: any) => (key.desc ? ob.desc().nullsFirst() : ob.asc().nullsLast()))
   }
   const rows = await page.limit(query.limit + 1).execute()
   const hasMore = rows.length > query.limit
-  const records = rows.slice(0, query.limit).map((row: Record<string, unknown>) => decodeRow(resource, row))
-  await attachLinks(ctx, resource, records.map((r: StoredRecord) => r.data))
+  const records = rows.slice(0, query.limit).map((row: Record<string, unknown>) => jsonRow(resource, row))
   const last = records[records.length - 1]
   const result: ListPage = {
     records,

@@ -5,6 +5,7 @@ import type { RecordData, ResourceDecl } from '../resources/resource.ts'
 import { columnFields, linkFields, resourceByName } from '../resources/index.ts'
 import type { Caller } from '../records/caller.ts'
 import { decodeValue, encodeValue } from './columns.ts'
+import { recordJson } from './record-json.ts'
 
 // All SQL about records lives here. Every read is scoped by the caller (tenant, and app when the
 // token has one), so isolation does not depend on the routes.
@@ -13,6 +14,11 @@ import { decodeValue, encodeValue } from './columns.ts'
 export interface StoredRecord {
   data: RecordData
   version: number
+  /**
+   * The record's response JSON as the database built it (store/record-json.ts), on read-only
+   * paths. `data` then holds only the fields the caller selected besides it (e.g. sort keys).
+   */
+  json?: string
 }
 
 export interface StoreContext {
@@ -35,6 +41,21 @@ export function decodeRow (resource: ResourceDecl, row: Record<string, unknown>)
   const data: RecordData = {}
   for (const field of columnFields(resource)) data[field.name] = decodeValue(field, row[field.name])
   return { data, version: Number(row.version) }
+}
+
+/** A row selected as `__json` (the record's JSON), `version` and some plain columns. */
+export function jsonRow (resource: ResourceDecl, row: Record<string, unknown>): StoredRecord {
+  const data: RecordData = {}
+  for (const field of columnFields(resource)) if (field.name in row) data[field.name] = decodeValue(field, row[field.name])
+  return { data, version: Number(row.version), json: row.__json as string }
+}
+
+/** The caller's record as response JSON built by the database, for reads that only return it. */
+export async function findRecordJson (ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string): Promise<StoredRecord | null> {
+  const t = resource.table
+  const row = await scoped(ctx.db.selectFrom(t).select([recordJson(resource, ctx.dialect, t).as('__json'), 'version', 'id']).where('id', '=', id), caller)
+    .executeTakeFirst()
+  return row ? jsonRow(resource, row) : null
 }
 
 export async function findRecord (
