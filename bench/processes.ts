@@ -82,3 +82,13 @@ export async function withPeakRss<T> (pid: number, work: () => Promise<T>): Prom
     clearInterval(timer)
   }
 }
+
+/** User + system CPU seconds a process has used so far (Linux /proc; clock ticks of 1/100 s). */
+export function cpuSeconds (pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return null
+  }
+}

@@ -45,7 +45,7 @@ function params (scenario: RawScenario, rng: () => number, dialect: 'postgres' |
   return encodeRow(vulnerability, ruled(vulnerability, vulnerabilityInput(rng, now), t.tenant, now, 'vul'), dialect)
 }
 
-export async function runRaw (scenario: RawScenario): Promise<LoadResult & { meanMs: number }> {
+export async function runRaw (scenario: RawScenario): Promise<LoadResult & { meanMs: number, cpuUs: number }> {
   const rng = random(5)
   if (scenario.databaseUrl.startsWith('sqlite:')) return runSqlite(scenario, rng)
   const pool = new pg.Pool({ connectionString: scenario.databaseUrl, max: scenario.poolSize })
@@ -60,14 +60,16 @@ export async function runRaw (scenario: RawScenario): Promise<LoadResult & { mea
   const loops = (until: number, latencies: number[] | null) => Promise.all(Array.from({ length: scenario.connections }, () => run(until, latencies)))
   await loops(performance.now() + scenario.warmupSeconds * 1000, null)
   const latencies: number[] = []
+  const cpu = process.cpuUsage()
   const started = performance.now()
   await loops(started + scenario.seconds * 1000, latencies)
   const elapsed = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
   await pool.end()
-  return summarize(latencies, elapsed)
+  return { ...summarize(latencies, elapsed), cpuUs: (used.user + used.system) / Math.max(1, latencies.length) }
 }
 
-function runSqlite (scenario: RawScenario, rng: () => number): LoadResult & { meanMs: number } {
+function runSqlite (scenario: RawScenario, rng: () => number): LoadResult & { meanMs: number, cpuUs: number } {
   const db = new SqliteDatabase(scenario.databaseUrl.slice('sqlite:'.length))
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
@@ -90,7 +92,8 @@ function runSqlite (scenario: RawScenario, rng: () => number): LoadResult & { me
   }
   const elapsed = (performance.now() - started) / 1000
   db.close()
-  return summarize(latencies, elapsed)
+  const summary = summarize(latencies, elapsed)
+  return { ...summary, cpuUs: summary.meanMs * 1000 }
 }
 
 function summarize (latencies: number[], seconds: number): LoadResult & { meanMs: number } {

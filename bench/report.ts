@@ -14,18 +14,21 @@ export interface Row extends LoadResult {
   scenario: string
   rssMb: number | null
   floorRps: number | null
+  /** Server (or driver-loop) CPU time per request, µs: steadier than req/s on a shared machine. */
+  cpuUs: number | null
+  floorCpuUs: number | null
 }
 
 const fmt = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? '—' : n.toFixed(digits))
 
 export function renderTable (rows: readonly Row[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | server RSS MB | raw floor req/s | ratio to floor | non-2xx |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| scenario | req/s | p50 ms | p99 ms | server RSS MB | CPU µs/req | raw floor req/s | ratio to floor | floor CPU µs/req | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const r of rows) {
     const ratio = r.floorRps ? `${(r.rps / r.floorRps).toFixed(2)}×` : '—'
-    lines.push(`| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} | ${fmt(r.floorRps)} | ${ratio} | ${r.non2xx + r.errors} |`)
+    lines.push(`| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} | ${fmt(r.cpuUs)} | ${fmt(r.floorRps)} | ${ratio} | ${fmt(r.floorCpuUs)} | ${r.non2xx + r.errors} |`)
   }
   return lines.join('\n')
 }

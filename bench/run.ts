@@ -8,7 +8,7 @@ import { signToken } from '../packages/server/src/http/auth.ts'
 import { ALL_SCOPES } from '../packages/server/src/records/caller.ts'
 import { analyze, seedDatabase } from './seeder.ts'
 import type { SeedResult } from './seeder.ts'
-import { runScript, startChild, waitForHttp, withPeakRss } from './processes.ts'
+import { cpuSeconds, runScript, startChild, waitForHttp, withPeakRss } from './processes.ts'
 import type { LoadResult, LoadScenario } from './load.ts'
 import type { RawKind, RawScenario } from './raw-floor.ts'
 import { createPostgresDatabase } from './postgres.ts'
@@ -103,12 +103,12 @@ try {
       { name: 'deep cursor page (~90% in)', method: 'GET', body: 'none', floor: null, callers: await callers(async (_t, i) => [`${list}?cursor=${await deepCursor(tokens[i]!)}`]) }
     ]
     const only = values.only?.split(',')
-    const floors: Partial<Record<RawKind, LoadResult>> = {}
+    const floors: Partial<Record<RawKind, LoadResult & { cpuUs: number }>> = {}
     const rawTenants = tenants.map((tenant) => ({ tenant, ids: ids(tenant) }))
     for (const kind of ['list', 'get', 'create'] as const) {
       if (only && !only.includes(kind)) continue
       const raw: RawScenario = { databaseUrl: db.url, kind, tenants: rawTenants, connections, poolSize: connections, seconds, warmupSeconds }
-      floors[kind] = await runScript<LoadResult>('bench/raw-floor.ts', raw)
+      floors[kind] = await runScript<LoadResult & { cpuUs: number }>('bench/raw-floor.ts', raw)
       console.log(`raw ${kind}: ${floors[kind]!.rps.toFixed(0)} req/s`)
     }
 
@@ -116,11 +116,15 @@ try {
     for (const scenario of scenarios) {
       const key = scenario.name.split(' ')[0]!.toLowerCase()
       if (only && !only.includes(key)) continue
-      const load: LoadScenario = { url: base, method: scenario.method, callers: scenario.callers, body: scenario.body, connections, seconds, warmupSeconds }
+      const load: LoadScenario = { url: base, method: scenario.method, callers: scenario.callers, body: scenario.body, connections, seconds, warmupSeconds: 0 }
+      if (warmupSeconds > 0) await runScript<LoadResult>('bench/load.ts', { ...load, seconds: warmupSeconds })
+      const cpuBefore = cpuSeconds(server.process.pid!)
       const { result, peakMb } = await withPeakRss(server.process.pid!, async () => await runScript<LoadResult>('bench/load.ts', load))
+      const cpuAfter = cpuSeconds(server.process.pid!)
       sizes[key] = result.bytesPerResponse
       const floor = scenario.floor ? floors[scenario.floor] : undefined
-      rows.push({ scenario: scenario.name, ...result, rssMb: peakMb, floorRps: floor?.rps ?? null })
+      const cpuUs = cpuBefore !== null && cpuAfter !== null && result.requests > 0 ? ((cpuAfter - cpuBefore) * 1e6) / result.requests : null
+      rows.push({ scenario: scenario.name, ...result, rssMb: peakMb, floorRps: floor?.rps ?? null, cpuUs, floorCpuUs: floor?.cpuUs ?? null })
       console.log(`${scenario.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${peakMb?.toFixed(0)} MB`)
     }
     // The HTTP floor: Fastify alone returning a body the size of the list page and of one record.
@@ -131,13 +135,13 @@ try {
         await waitForHttp(`http://127.0.0.1:${port + 1}/bare`, bare)
         const load: LoadScenario = { url: `http://127.0.0.1:${port + 1}`, method: 'GET', callers: [{ token: 'none', paths: ['/bare'] }], body: 'none', connections, seconds, warmupSeconds }
         const { result, peakMb } = await withPeakRss(bare.process.pid!, async () => await runScript<LoadResult>('bench/load.ts', load))
-        rows.push({ scenario: label, ...result, rssMb: peakMb, floorRps: null })
+        rows.push({ scenario: label, ...result, rssMb: peakMb, floorRps: null, cpuUs: null, floorCpuUs: null })
       } finally {
         await bare.stop()
       }
     }
     for (const [kind, floor] of Object.entries(floors)) {
-      rows.push({ scenario: `raw driver floor: ${kind}${dialect === 'postgres' ? ` (pg, ${connections} loops)` : ' (better-sqlite3 loop)'}`, ...floor, rssMb: null, floorRps: null })
+      rows.push({ scenario: `raw driver floor: ${kind}${dialect === 'postgres' ? ` (pg, ${connections} loops)` : ' (better-sqlite3 loop)'}`, ...floor, rssMb: null, floorRps: null, floorCpuUs: null })
     }
     const table = renderTable(rows)
     console.log(`\n${table}`)
