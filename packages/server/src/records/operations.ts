@@ -10,7 +10,7 @@ import { newId } from './ids.ts'
 import { parseInput } from './input.ts'
 import { toTimestamp } from './time.ts'
 import {
-  attachLinks, findRecord, findRecordJson, linkedLiveIds, insertHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
+  attachLinks, findRecord, findRecordJson, linkedLiveIds, insertHistory, insertRecordWithHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
 } from '../store/record-store.ts'
 import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
 import { listRecords } from '../store/record-list.ts'
@@ -129,13 +129,19 @@ export class RecordOperations {
     })
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
+    const entry = historyEntry(caller, now, 'create', diff(resource, null, next))
+    if (this.db.dialect === 'postgres' && !createNeedsReads(resource, fields)) {
+      // Nothing to check or link: the row and its history in one statement, one round trip.
+      await insertRecordWithHistory(this.readContext, resource, next, entry)
+      return { data: next, version: 1 }
+    }
     return await this.transaction(async (ctx) => {
       await this.checkReferences(ctx, resource, caller, next, fields)
       if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
       await insertRecord(ctx, resource, next)
       const record: StoredRecord = { data: next, version: 1 }
       await this.writeAllLinks(ctx, resource, caller, now, record.data, emptyLinks(resource), fields)
-      await insertHistory(ctx, caller.tenantId, next.id as string, historyEntry(caller, now, 'create', diff(resource, null, next)))
+      await insertHistory(ctx, caller.tenantId, next.id as string, entry)
       return record
     })
   }
@@ -288,6 +294,11 @@ export class RecordOperations {
       await insertHistory(ctx, caller.tenantId, data.id as string, historyEntry(caller, now, 'update', changes))
     }
   }
+}
+
+/** A create reads first when it must check uniqueness or linked ids (which also means writing links). */
+function createNeedsReads (resource: ResourceDecl, input: RecordData): boolean {
+  return resource.unique !== undefined || resource.fields.some((field) => field.refersTo !== undefined && input[field.name] != null)
 }
 
 interface Counterpart {

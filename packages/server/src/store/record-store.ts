@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { DialectName } from './database.ts'
 import type { FieldDecl } from '../resources/fields.ts'
@@ -79,6 +80,23 @@ function rowValues (resource: ResourceDecl, data: RecordData, dialect: DialectNa
 
 export async function insertRecord (ctx: StoreContext, resource: ResourceDecl, data: RecordData): Promise<void> {
   await ctx.db.insertInto(resource.table).values({ ...rowValues(resource, data, ctx.dialect), version: 1 }).execute()
+}
+
+/**
+ * PostgreSQL: the new row and its history entry in one statement (a data-modifying CTE) — one
+ * round trip, atomic and durable on its own, so a create that needs no reads skips BEGIN/COMMIT.
+ */
+export async function insertRecordWithHistory (ctx: StoreContext, resource: ResourceDecl, data: RecordData, entry: HistoryEntry): Promise<void> {
+  if (ctx.dialect !== 'postgres') throw new Error('insertRecordWithHistory is PostgreSQL-only; use insertRecord and insertHistory in a transaction')
+  await ctx.db.with('r', (db: any) => db.insertInto(resource.table).values({ ...rowValues(resource, data, ctx.dialect), version: 1 }).returning('id'))
+    .insertInto('record_history')
+    .columns(['id', 'tenant_id', 'record_id', 'at', 'actor', 'app_id', 'action', 'changes'])
+    .expression((eb: any) => eb.selectFrom('r').select([
+      sql`${entry.id}::text`.as('id'), sql`${data.tenant_id}::text`.as('tenant_id'), 'r.id', sql`${entry.at}::text`.as('at'),
+      sql`${entry.actor}::text`.as('actor'), sql`${entry.app_id}::text`.as('app_id'), sql`${entry.action}::text`.as('action'),
+      sql`${JSON.stringify(entry.changes)}::jsonb`.as('changes')
+    ]))
+    .execute()
 }
 
 export async function updateRecord (ctx: StoreContext, resource: ResourceDecl, data: RecordData, version: number): Promise<void> {
