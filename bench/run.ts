@@ -24,6 +24,7 @@ import { runScale } from './scale.ts'
 const { values } = parseArgs({
   options: {
     sqlite: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
     scale: { type: 'boolean', default: false },
     records: { type: 'string', default: '100000' },
     tenants: { type: 'string', default: '10' },
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '10' },
     port: { type: 'string', default: '8150' },
     only: { type: 'string' },
+    /** Another build of the service (its dist/cli.js), to measure what a change bought. */
+    server: { type: 'string', default: 'packages/server/dist/cli.js' },
     sizes: { type: 'string', default: '10000,1000000' },
     'no-write': { type: 'boolean', default: false }
   }
@@ -47,7 +50,7 @@ const port = Number(values.port)
 const dialect = values.sqlite ? 'sqlite' : 'postgres'
 
 if (values.scale) {
-  await runScale({ sizes: values.sizes.split(',').map(Number), dialects: values.sqlite ? ['sqlite'] : ['postgres', 'sqlite'], write: !values['no-write'] })
+  await runScale({ sizes: values.sizes.split(',').map(Number), dialects: values.sqlite ? ['sqlite'] : values.postgres ? ['postgres'] : ['postgres', 'sqlite'], write: !values['no-write'] })
   process.exit(0)
 }
 
@@ -66,7 +69,7 @@ try {
   await database.close()
   console.log(`seeded ${seeded.vulnerabilities} vulnerabilities, ${seeded.controls} controls, ${seeded.risks} risks over ${seeded.tenants.length} tenants in ${seeded.seconds.toFixed(1)} s`)
 
-  const server = startChild(['packages/server/dist/cli.js', 'serve'], {
+  const server = startChild([values.server, 'serve'], {
     PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, JWT_SECRET: SECRET, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: String(poolSize), NODE_ENV: 'production'
   })
   const base = `http://127.0.0.1:${port}`

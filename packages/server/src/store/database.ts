@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import type { LogEvent } from 'kysely'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
 
@@ -24,15 +25,17 @@ export interface Database {
 export interface OpenOptions {
   /** PostgreSQL pool size. */
   poolSize?: number
+  /** Sees every query (the benchmarks use it to EXPLAIN the SQL a request ran). */
+  log?: (event: LogEvent) => void
 }
 
 export function openDatabase (url: string, options: OpenOptions = {}): Database {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options)
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options)
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:…)`)
 }
 
-function openSqlite (path: string): Database {
+function openSqlite (path: string, options: OpenOptions): Database {
   const file = path === ':memory:' || path === '' ? ':memory:' : path
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const raw = new SqliteDatabase(file)
@@ -42,7 +45,7 @@ function openSqlite (path: string): Database {
   raw.pragma('synchronous = FULL')
   raw.pragma('busy_timeout = 5000')
   raw.pragma('foreign_keys = ON')
-  const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: raw }) })
+  const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: raw }), ...(options.log ? { log: options.log } : {}) })
   return {
     kysely,
     dialect: 'sqlite',
@@ -66,7 +69,7 @@ function openPostgres (url: string, options: OpenOptions): Database {
   })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
-  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
+  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) })
   return {
     kysely,
     dialect: 'postgres',
