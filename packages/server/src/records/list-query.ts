@@ -3,6 +3,7 @@ import type { ResourceDecl } from '../resources/resource.ts'
 import { allFields } from '../resources/index.ts'
 import { problem } from '../errors.ts'
 import { normalizeTimestamp } from './time.ts'
+import { parseSearch } from './search-terms.ts'
 
 // Parses a list request's query string (SPEC §4) into a ListQuery, against the allow-lists the
 // resource declaration gives: which fields are filterable and sortable, which operators each
@@ -27,7 +28,8 @@ export interface ListQuery {
   /** Always ends with `id`, the tie-breaker. */
   sort: SortKey[]
   filters: Filter[]
-  search: string | null
+  /** `search`: one phrase (tokens) per word, every word must match (records/search-terms.ts). */
+  search: string[][] | null
   includeDeleted: boolean
   includeTotal: boolean
   /** `overdue=true` (vulnerabilities): active and past `due_date`. */
@@ -60,6 +62,15 @@ export function sortableFields (resource: ResourceDecl): FieldDecl[] {
   return allFields(resource).filter((f) => f.sortable && !f.aliasOf)
 }
 
+/**
+ * An alias (control_ref, name, owner_id, next_review_date) filters and sorts as the field it
+ * names: `control_ref=CC6.1` is `control_id=CC6.1`. Both names are one value (SPEC §3.3).
+ */
+function canonicalField (fields: Map<string, FieldDecl>, name: string): FieldDecl | undefined {
+  const field = fields.get(name)
+  return field?.aliasOf ? fields.get(field.aliasOf) : field
+}
+
 export function operatorsFor (field: FieldDecl): readonly FilterOp[] {
   return OPS_BY_KIND[field.kind] ?? []
 }
@@ -83,12 +94,12 @@ export function parseListQuery (resource: ResourceDecl, query: Record<string, un
       continue
     }
     const m = /^([a-z_]+)(?:\[([a-z]+)\])?$/.exec(key)
-    const field = m ? fields.get(m[1]!) : undefined
-    if (!m || !field || !field.filterable) throw problem.invalidField(key, 'is not a filterable field or a list parameter')
-    const canonical = field.aliasOf ? fields.get(field.aliasOf)! : field
+    const canonical = m ? canonicalField(fields, m[1]!) : undefined
+    if (!m || !canonical || !canonical.filterable) throw problem.invalidField(key, 'is not a filterable field or a list parameter')
+    // On an array field, `field=v` means contains (the only equality an array offers).
     const op = (m[2] ?? (canonical.kind.endsWith('-array') ? 'contains' : 'eq')) as FilterOp
     if (!operatorsFor(canonical).includes(op)) {
-      throw problem.invalidField(key, `operator ${op} is not available for ${field.name} (use ${operatorsFor(canonical).join(', ')})`)
+      throw problem.invalidField(key, `operator ${op} is not available for ${m[1]} (use ${operatorsFor(canonical).join(', ')})`)
     }
     out.filters.push({ field: canonical, op, value: parseFilterValue(key, canonical, op, raw) })
   }
@@ -116,9 +127,8 @@ function applyReserved (resource: ResourceDecl, out: ListQuery, key: string, raw
       for (const part of raw.split(',')) {
         const desc = part.startsWith('-')
         const name = desc ? part.slice(1) : part
-        const field = fields.get(name)
-        const canonical = field?.aliasOf ? fields.get(field.aliasOf) : field
-        if (!canonical || !(canonical.sortable || field?.sortable)) throw problem.invalidField('sort', `cannot sort by ${JSON.stringify(name)}`)
+        const canonical = canonicalField(fields, name)
+        if (!canonical || !canonical.sortable) throw problem.invalidField('sort', `cannot sort by ${JSON.stringify(name)}`)
         if (seen.has(canonical.name)) throw problem.invalidField('sort', `${name} is given twice`)
         seen.add(canonical.name)
         out.sort.push({ field: canonical.name, desc })
@@ -126,7 +136,7 @@ function applyReserved (resource: ResourceDecl, out: ListQuery, key: string, raw
       return
     }
     case 'search':
-      out.search = raw.trim() === '' ? null : raw
+      out.search = parseSearch(raw)
       return
     case 'include_deleted':
       out.includeDeleted = parseBool(key, raw)
@@ -160,11 +170,9 @@ function parseScalar (key: string, field: FieldDecl, raw: string): unknown {
   switch (field.kind) {
     case 'number':
     case 'integer': {
-      const n = Number(raw)
-      if (raw.trim() === '' || !Number.isFinite(n) || (field.kind === 'integer' && !Number.isInteger(n))) {
-        throw problem.invalidField(key, `must be a ${field.kind}`)
-      }
-      return n
+      const pattern = field.kind === 'integer' ? /^-?\d{1,15}$/ : /^-?\d{1,15}(\.\d{1,15})?$/
+      if (!pattern.test(raw)) throw problem.invalidField(key, `must be a${field.kind === 'integer' ? 'n integer' : ' number'} (e.g. 7 or 7.5)`)
+      return Number(raw)
     }
     case 'datetime':
       if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw) || Number.isNaN(Date.parse(raw))) {

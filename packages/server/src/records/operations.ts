@@ -13,7 +13,8 @@ import {
   attachLinks, findRecord, findRecordJson, linkedLiveIds, insertHistory, insertRecordWithHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
 } from '../store/record-store.ts'
 import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
-import { listRecords } from '../store/record-list.ts'
+import { listPage } from './list-walk.ts'
+import type { ListResult } from './list-walk.ts'
 import { parseListQuery } from './list-query.ts'
 import { openCursor, queryHash, sealCursor } from './cursor.ts'
 
@@ -24,12 +25,6 @@ import { openCursor, queryHash, sealCursor } from './cursor.ts'
 export interface WriteOptions {
   /** `If-Match`: the ETag the client last saw; a different current ETag → 412. */
   ifMatch?: string
-}
-
-export interface ListResult {
-  records: StoredRecord[]
-  nextCursor: string | null
-  total?: number
 }
 
 export interface HistoryResult {
@@ -60,21 +55,9 @@ export class RecordOperations {
     return { db: this.db.kysely, dialect: this.db.dialect }
   }
 
-  /** GET /{resource}: one page of the caller's records (SPEC §4). */
+  /** GET /{resource}: one page of the caller's records (SPEC §4, records/list-walk.ts). */
   async list (resource: ResourceDecl, caller: Caller, rawQuery: Record<string, unknown>): Promise<ListResult> {
-    const query = parseListQuery(resource, rawQuery)
-    const bound = queryHash([resource.name, caller.tenantId, caller.appId, query.sort, query.filters.map((f) => [f.field.name, f.op, f.value]),
-      query.search, query.includeDeleted, query.overdue])
-    const key = await this.cursorKey()
-    const cursor = query.cursor === null ? null : openCursor(key, query.cursor, bound)
-    if (cursor && cursor.after.length !== query.sort.length) throw problem.invalidField('cursor', 'does not fit this query')
-    const now = (cursor?.state?.now as string | undefined) ?? toTimestamp(this.now())
-    const page = await listRecords(this.readContext, resource, caller, { query, after: cursor?.after ?? null, now })
-    return {
-      records: page.records,
-      nextCursor: page.nextAfter === null ? null : sealCursor(key, { after: page.nextAfter, query: bound, state: { now } }),
-      ...(page.total === undefined ? {} : { total: page.total })
-    }
+    return await listPage(this.readContext, await this.cursorKey(), resource, caller, rawQuery, this.now())
   }
 
   /** GET /{resource}/{id}/history: newest first, paginated like lists. */

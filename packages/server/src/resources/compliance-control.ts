@@ -25,9 +25,9 @@ export const complianceControl: ResourceDecl = {
   rules: complianceControlRules,
   unique: ['framework', 'control_id'],
   fields: [
-    f.enum('framework', FRAMEWORKS, "The compliance or regulatory framework this control belongs to. 'custom' is for organization-specific internal controls not mapped to a standard framework."),
+    f.enum('framework', FRAMEWORKS, "The compliance or regulatory framework this control belongs to. 'custom' is for organization-specific internal controls not mapped to a standard framework.", { searchable: true }),
     f.string('control_id', 255, "Framework-native control identifier (e.g. 'CC6.1' for SOC2, 'A.9.2.1' for ISO 27001, 'PR.AC-1' for NIST CSF, 'Req 8.3' for PCI DSS). Same value as control_ref. Unique per framework among the tenant's live controls.", { filterable: true, sortable: true, searchable: true, example: 'CC6.1' }),
-    f.string('title', LIMITS.titleLength, 'Short title of the control as defined in the framework or customized for internal use. Same value as name.', { sortable: true, searchable: true, example: 'Logical access security' }),
+    f.string('title', LIMITS.titleLength, 'Short title of the control as defined in the framework or customized for internal use. Same value as name.', { filterable: true, sortable: true, searchable: true, example: 'Logical access security' }),
     f.string('description', LIMITS.textLength, 'Detailed description of what this control requires and how the organization has implemented or plans to implement it.', { searchable: true }),
     f.string('category', 255, "Control category or domain within the framework (e.g. 'Access Control', 'Encryption', 'Incident Response', 'Change Management').", { filterable: true, sortable: true, searchable: true }),
     f.id('owner', 'Id of the Person responsible for implementing and maintaining this control. Same value as owner_id.'),
@@ -58,6 +58,6 @@ export const complianceControl: ResourceDecl = {
     f.ids('related_document_ids', 'Ids of related documents. Unique entries, at most 1,000.'),
     f.id('knowledge_entity_id', 'Bridge to the Knowledge Graph entity for this control.'),
     { name: 'custom_fields', kind: 'json-object', maxBytes: 16 * 1024, description: 'Tenant-defined additional fields (a JSON object of at most 16 KiB).' },
-    { name: 'tags', kind: 'string-array', maxItems: 50, maxLength: 64, filterable: true, description: 'Free-form tags for filtering: at most 50 tags of at most 64 characters.' }
+    { name: 'tags', kind: 'string-array', maxItems: 50, maxLength: 64, filterable: true, searchable: true, description: 'Free-form tags for filtering: at most 50 tags of at most 64 characters.' }
   ]
 }

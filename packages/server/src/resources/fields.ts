@@ -39,7 +39,13 @@ export interface FieldDecl {
   /** Not stored as a column: computed for every response (e.g. nothing today). */
   filterable?: boolean
   sortable?: boolean
+  /** Part of the resource's full-text document (`search=`, SPEC §4). */
   searchable?: boolean
+  /**
+   * Enums sort by rank, not alphabetically: these values from lowest to highest (default: the
+   * declared order). `sort=-severity` puts critical first.
+   */
+  sortRank?: readonly string[]
   /** An example value for documentation. */
   example?: unknown
 }

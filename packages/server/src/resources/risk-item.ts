@@ -54,7 +54,7 @@ export const riskItem: ResourceDecl = {
   operations: ['list', 'get', 'create', 'update', 'delete', 'restore', 'history'],
   rules: riskItemRules,
   fields: [
-    f.string('title', LIMITS.titleLength, 'Short, descriptive title of the risk.', { sortable: true, searchable: true, example: 'Single region hosting' }),
+    f.string('title', LIMITS.titleLength, 'Short, descriptive title of the risk.', { filterable: true, sortable: true, searchable: true, example: 'Single region hosting' }),
     f.string('description', LIMITS.textLength, 'Detailed description of the risk, including the threat source, vulnerability exploited, and potential business impact.', { searchable: true }),
     f.enum('category', RISK_CATEGORIES, 'Business category of the risk. Used to route risks to the appropriate risk owner team and generate category-specific risk dashboards.', { searchable: true }),
     f.enum('likelihood', LIKELIHOODS, 'Qualitative likelihood rating representing the probability that this risk will materialize. Maps to 1–5 (rare … almost_certain) for risk score computation.'),

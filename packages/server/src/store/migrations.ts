@@ -4,6 +4,7 @@ import type { Kysely, Migration, MigrationProvider, SqlBool } from 'kysely'
 import type { Database, DialectName } from './database.ts'
 import { RESOURCES, columnFields } from '../resources/index.ts'
 import { columnType } from './columns.ts'
+import { createListSchema } from './list-schema.ts'
 
 // Numbered migrations, applied in order at start-up and by `posture migrate`. The first one
 // derives the record tables from the resource declarations as they stood when it was written;
@@ -71,6 +72,11 @@ const MIGRATIONS: Record<string, Step> = {
       .addColumn('value', 'text', (c) => c.notNull())
       .execute()
     await db.insertInto('server_secrets').values({ name: 'cursor_key', value: randomBytes(32).toString('base64url') }).execute()
+  },
+  // Full-text search, the kept versions behind the cursor walk guarantee, list indexes
+  // (store/list-schema.ts, docs/LISTS.md).
+  '002_list_indexes_and_search': async (db, dialect) => {
+    await createListSchema(db, dialect, RESOURCES)
   }
 }
 

@@ -1,137 +1,121 @@
 import { sql } from 'kysely'
-import type { Expression, SqlBool } from 'kysely'
+import type { RawBuilder, SqlBool } from 'kysely'
 import type { ResourceDecl } from '../resources/resource.ts'
 import type { Caller } from '../records/caller.ts'
-import type { Filter, ListQuery } from '../records/list-query.ts'
+import type { ListQuery } from '../records/list-query.ts'
+import { fts5Query, tsQuery } from '../records/search-terms.ts'
 import { ACTIVE_STATUSES } from '../resources/vulnerability.ts'
-import { resourceByName } from '../resources/index.ts'
-import { encodeValue } from './columns.ts'
+import { allFields } from '../resources/index.ts'
 import { jsonRow, liveFlag, scoped } from './record-store.ts'
 import { recordJson } from './record-json.ts'
 import type { StoreContext, StoredRecord } from './record-store.ts'
+import { filterExpression } from './list-filters.ts'
+import { keysetAfter, quoteIdent, sortParts } from './sort-keys.ts'
+import type { OrderedPart } from './sort-keys.ts'
+import { currentInSnapshot, versionInSnapshot } from './walk-snapshot.ts'
 
-// The list query's SQL: filters, keyset pagination over any sort, optional total. Values are
-// always bound parameters; column names come only from the declarations' allow-lists.
+// The list query's SQL (SPEC §4, docs/LISTS.md). A page is read as of the walk's snapshot: the
+// current rows the snapshot saw, plus the kept versions of records changed since (few: only the
+// writes made during the walk), merged in sort order. Each branch is its own index-ordered,
+// LIMITed scan; filters, search and the keyset position apply to both alike.
 
 export interface ListPage {
   records: StoredRecord[]
-  /** Sort values of the last row, for the next cursor; null when there is no next page. */
+  /** Field values of the last row for `query.sort`, for the next cursor; null on the last page. */
   nextAfter: unknown[] | null
   total?: number
 }
 
 export interface ListInput {
   query: ListQuery
-  /** Decoded keyset position (values of `query.sort` keys), or null for the first page. */
+  /** The previous page's last field values (one per sort key), or null for the first page. */
   after: unknown[] | null
+  /** The walk's snapshot (store/walk-snapshot.ts). */
+  snapshot: string
+  /** The walk's start time, for `overdue`. */
   now: string
 }
 
+/**
+ * SQLite: a search whose FTS5 matches are at most this many drives the query from those ids;
+ * a more common one is checked per row while the records are read in sort order, which stops
+ * after one page. (PostgreSQL's planner makes this choice itself from the tsvector statistics.)
+ */
+export const SEARCH_DRIVES_BELOW = 5000
+
+type Branch = 'current' | 'versions'
+
 export async function listRecords (ctx: StoreContext, resource: ResourceDecl, caller: Caller, input: ListInput): Promise<ListPage> {
   const { query } = input
-  const t = resource.table
-  let base = scoped(ctx.db.selectFrom(t), caller, t)
-  if (!query.includeDeleted) base = base.where(`${t}.is_deleted`, '=', liveFlag(ctx.dialect, false))
-  for (const filter of query.filters) base = base.where((eb: any) => filterExpression(ctx, resource, eb, filter))
-  if (query.overdue) {
-    base = base.where(`${t}.status`, 'in', ACTIVE_STATUSES as string[])
-      .where(`${t}.due_date`, 'is not', null).where(`${t}.due_date`, '<', input.now)
-  }
-
-  // The database builds each record's response JSON (store/record-json.ts); the sort keys come
+  const parts = orderedParts(ctx, resource, query, input.after)
+  const search = await searchPredicates(ctx, resource, query)
+  // The database builds each record's response JSON (store/record-json.ts); the sort fields come
   // alongside for the next cursor.
-  let page = base.select([recordJson(resource, ctx.dialect, t).as('__json'), `${t}.version`, ...query.sort.map((k) => `${t}.${k.field}`)])
-  if (input.after) page = page.where((eb: any) => keysetAfter(eb, t, query, input.after!))
-  for (const key of query.sort) {
-    page = page.orderBy(`${t}.${key.field}`, (ob: any) => (key.desc ? ob.desc().nullsFirst() : ob.asc().nullsLast()))
+  const columns = [recordJson(resource, ctx.dialect, 'r').as('__json'), 'r.version', ...query.sort.map((k) => `r.${k.field}`)]
+
+  const branch = (which: Branch) => {
+    const table = which === 'current' ? resource.table : `${resource.table}_versions`
+    let q = scoped(ctx.db.selectFrom(`${table} as r`), caller, 'r')
+    if (!query.includeDeleted) q = q.where('r.is_deleted', '=', liveFlag(ctx.dialect, false))
+    for (const filter of query.filters) q = q.where((eb: any) => filterExpression(ctx, resource, eb, filter))
+    if (query.overdue) {
+      q = q.where('r.status', 'in', ACTIVE_STATUSES as string[]).where('r.due_date', 'is not', null).where('r.due_date', '<', input.now)
+    }
+    if (search) q = q.where(search[which])
+    return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, input.snapshot) : versionInSnapshot(ctx.dialect, input.snapshot))
   }
-  const rows = await page.limit(query.limit + 1).execute()
+  const page = (which: Branch) => {
+    let q = branch(which).select([...columns, ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
+    if (input.after) q = q.where(keysetAfter(parts))
+    for (const p of parts) q = q.orderBy(sql.raw(p.expression), p.desc ? 'desc' : 'asc')
+    return ctx.db.selectFrom(q.limit(query.limit + 1).as(which === 'current' ? 'c' : 'v')).selectAll()
+  }
+  let merged = ctx.db.selectFrom(page('current').unionAll(page('versions')).as('u')).selectAll()
+  parts.forEach((p, i) => { merged = merged.orderBy(`u.k${i}`, p.desc ? 'desc' : 'asc') })
+  const rows = await merged.limit(query.limit + 1).execute()
+
   const hasMore = rows.length > query.limit
   const records = rows.slice(0, query.limit).map((row: Record<string, unknown>) => jsonRow(resource, row))
   const last = records[records.length - 1]
-  const result: ListPage = {
-    records,
-    nextAfter: hasMore && last ? query.sort.map((k) => last.data[k.field] ?? null) : null
-  }
+  const result: ListPage = { records, nextAfter: hasMore && last ? query.sort.map((k) => last.data[k.field] ?? null) : null }
   if (query.includeTotal) {
-    const row = await base.select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst()
-    result.total = Number(row?.n ?? 0)
+    let total = 0
+    for (const which of ['current', 'versions'] as const) {
+      const row = await branch(which).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst()
+      total += Number(row?.n ?? 0)
+    }
+    result.total = total
   }
   return result
 }
 
-/**
- * Rows strictly after `after` in the query's order. NULLs sort last ascending and first
- * descending on both backends (PostgreSQL's default; SQLite is told so explicitly above).
- */
-function keysetAfter (eb: any, table: string, query: ListQuery, after: unknown[]): Expression<SqlBool> {
-  const alternatives: Array<Expression<SqlBool>> = []
-  for (let i = 0; i < query.sort.length; i++) {
-    const equalBefore = query.sort.slice(0, i).map((k, j) => equalTo(eb, `${table}.${k.field}`, after[j]))
-    const key = query.sort[i]!
-    const beyond = strictlyAfter(eb, `${table}.${key.field}`, key.desc, after[i])
-    if (beyond === null) continue
-    alternatives.push(eb.and([...equalBefore, beyond]))
+/** The sort keys as SQL over `r`, each with its direction and (when paging) the cursor's value. */
+function orderedParts (ctx: StoreContext, resource: ResourceDecl, query: ListQuery, after: unknown[] | null): OrderedPart[] {
+  const fields = new Map(allFields(resource).map((f) => [f.name, f]))
+  return query.sort.flatMap((key, i) => sortParts(fields.get(key.field)!, ctx.dialect, `r.${quoteIdent(key.field)}`)
+    .map((part) => ({ expression: part.expression, desc: key.desc, value: after ? part.param(after[i] ?? null) : null })))
+}
+
+/** The search condition for each branch, or null without `search`. */
+async function searchPredicates (ctx: StoreContext, resource: ResourceDecl, query: ListQuery): Promise<Record<Branch, RawBuilder<SqlBool>> | null> {
+  if (!query.search) return null
+  if (ctx.dialect === 'postgres') {
+    const match = sql<SqlBool>`r.search_vector @@ to_tsquery('simple', ${tsQuery(query.search)})`
+    return { current: match, versions: match }
   }
-  return alternatives.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(alternatives)
-}
-
-function equalTo (eb: any, col: string, value: unknown): Expression<SqlBool> {
-  return value === null ? eb(col, 'is', null) : eb(col, '=', value)
-}
-
-function strictlyAfter (eb: any, col: string, desc: boolean, value: unknown): Expression<SqlBool> | null {
-  if (!desc) {
-    // Ascending, NULLs last: after a value come greater values and NULLs; after NULL, nothing.
-    return value === null ? null : eb.or([eb(col, '>', value), eb(col, 'is', null)])
-  }
-  // Descending, NULLs first: after NULL come all values; after a value, smaller values.
-  return value === null ? eb(col, 'is not', null) : eb(col, '<', value)
-}
-
-function filterExpression (ctx: StoreContext, resource: ResourceDecl, eb: any, filter: Filter): Expression<SqlBool> {
+  const terms = fts5Query(query.search)
   const t = resource.table
-  const { field, op, value } = filter
-  const col = `${t}.${field.name}`
-  if (field.link) return linkFilter(ctx, resource, eb, filter)
-  const arrayField = field.kind === 'id-array' || field.kind === 'string-array'
-  switch (op) {
-    case 'eq': return eb(col, '=', encodeValue(field, value, ctx.dialect))
-    case 'ne': return eb.or([eb(col, '!=', encodeValue(field, value, ctx.dialect)), eb(col, 'is', null)])
-    case 'in': return eb(col, 'in', value as unknown[])
-    case 'gt': return eb(col, '>', value)
-    case 'gte': return eb(col, '>=', value)
-    case 'lt': return eb(col, '<', value)
-    case 'lte': return eb(col, '<=', value)
-    case 'exists':
-      if (arrayField) {
-        const nonEmpty = ctx.dialect === 'postgres'
-          ? sql<SqlBool>`jsonb_array_length(${sql.ref(col)}) > 0`
-          : sql<SqlBool>`json_array_length(${sql.ref(col)}) > 0`
-        return value ? eb.and([eb(col, 'is not', null), nonEmpty]) : eb.or([eb(col, 'is', null), eb.not(nonEmpty)])
-      }
-      return eb(col, value ? 'is not' : 'is', null)
-    case 'contains':
-      return ctx.dialect === 'postgres'
-        ? sql<SqlBool>`${sql.ref(col)} @> ${JSON.stringify([value])}::jsonb`
-        : sql<SqlBool>`exists (select 1 from json_each(${sql.ref(col)}) where json_each.value = ${value})`
+  const fts = sql.raw(`${t}_fts`)
+  const keys = sql.raw(`${t}_search_keys`)
+  const vfts = sql.raw(`${t}_versions_fts`)
+  const versions = sql<SqlBool>`exists (select 1 from ${vfts} where ${vfts} match ${terms} and ${vfts}.rowid = r.seq)`
+  const { rows } = await sql<{ id: string }>`select k.record_id as id from ${fts} join ${keys} k on k.seq = ${fts}.rowid
+    where ${fts} match ${terms} limit ${SEARCH_DRIVES_BELOW + 1}`.execute(ctx.db)
+  if (rows.length <= SEARCH_DRIVES_BELOW) {
+    const ids = rows.map((r) => r.id)
+    return { current: ids.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`r.id in (${sql.join(ids)})`, versions }
   }
+  const current = sql<SqlBool>`exists (select 1 from ${fts} where ${fts} match ${terms}
+    and ${fts}.rowid = (select k.seq from ${keys} k where k.record_id = r.id))`
+  return { current, versions }
 }
-
-/** Filters on relations kept in link tables (both sides of a symmetric one), counterpart live. */
-function linkFilter (ctx: StoreContext, resource: ResourceDecl, eb: any, filter: Filter): Expression<SqlBool> {
-  const link = filter.field.link!
-  const t = resource.table
-  const target = resourceByName(filter.field.refersTo!).table
-  const live = liveFlag(ctx.dialect, false)
-  const sides: Array<[string, string]> = link.symmetric ? [['control_a', 'control_b'], ['control_b', 'control_a']] : [[link.self, link.other]]
-  const exists = sides.map(([self, other]) => {
-    let sub = ctx.db.selectFrom(`${link.table} as l`).innerJoin(`${target} as o`, 'o.id', `l.${other}`)
-      .select(sql.lit(1).as('one')).whereRef(`l.${self}`, '=', `${t}.id`).where('o.is_deleted', '=', live)
-    if (filter.op === 'contains') sub = sub.where(`l.${other}`, '=', filter.value as string)
-    return eb.exists(sub)
-  })
-  const any = exists.length === 1 ? exists[0] : eb.or(exists)
-  return filter.op === 'exists' && filter.value === false ? eb.not(any) : any
-}
-
