@@ -6,7 +6,7 @@ import { openDatabase } from '../packages/server/src/store/database.ts'
 import { migrate } from '../packages/server/src/store/migrations.ts'
 import { signToken } from '../packages/server/src/http/auth.ts'
 import { ALL_SCOPES } from '../packages/server/src/records/caller.ts'
-import { analyze, seedDatabase } from './seeder.ts'
+import { analyze, describeSeeded, seedDatabase } from './seeder.ts'
 import type { SeedResult } from './seeder.ts'
 import { cpuSeconds, runScript, startChild, waitForHttp, withPeakRss } from './processes.ts'
 import type { LoadResult, LoadScenario } from './load.ts'
@@ -37,7 +37,9 @@ const { values } = parseArgs({
     /** Another build of the service (its dist/cli.js), to measure what a change bought. */
     server: { type: 'string', default: 'packages/server/dist/cli.js' },
     sizes: { type: 'string', default: '10000,1000000' },
-    'no-write': { type: 'boolean', default: false }
+    'no-write': { type: 'boolean', default: false },
+    /** Reuse a database seeded earlier (npm run seed) instead of creating and seeding one. */
+    'database-url': { type: 'string' }
   }
 })
 
@@ -59,12 +61,15 @@ async function freshDatabase (): Promise<{ url: string, drop(): Promise<void> }>
   return { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'posture-bench-db-')), 'bench.db')}`, drop: async () => {} }
 }
 
-const db = await freshDatabase()
+const given = values['database-url']
+const db = given ? { url: given, drop: async () => {} } : await freshDatabase()
 const rows: Row[] = []
 try {
   const database = openDatabase(db.url)
   await migrate(database)
-  const seeded: SeedResult = await seedDatabase(database, { records: Number(values.records), tenants: Number(values.tenants) })
+  const seeded: SeedResult = given
+    ? await describeSeeded(database)
+    : await seedDatabase(database, { records: Number(values.records), tenants: Number(values.tenants) })
   await analyze(database)
   await database.close()
   console.log(`seeded ${seeded.vulnerabilities} vulnerabilities, ${seeded.controls} controls, ${seeded.risks} risks over ${seeded.tenants.length} tenants in ${seeded.seconds.toFixed(1)} s`)

@@ -234,3 +234,24 @@ export async function analyze (database: Database): Promise<void> {
 export function encodeRow (resource: ResourceDecl, record: RecordData, dialect: Database['dialect']): unknown[] {
   return [...columnFields(resource).map((f) => encodeValue(f, record[f.name] ?? null, dialect)), 1]
 }
+
+/** What an earlier seed left in a database: its tenants, counts and some ids per tenant. */
+export async function describeSeeded (database: Database): Promise<SeedResult> {
+  const db = database.kysely
+  const count = async (table: string) => Number((await db.selectFrom(table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const tenants = (await db.selectFrom('vulnerabilities').select('tenant_id').distinct().orderBy('tenant_id').execute()).map((r: { tenant_id: string }) => r.tenant_id)
+  const sampleIds: Record<string, string[]> = {}
+  for (const tenant of tenants) {
+    sampleIds[tenant] = (await db.selectFrom('vulnerabilities').select('id').where('tenant_id', '=', tenant).orderBy('id').limit(1000).execute()).map((r: { id: string }) => r.id)
+  }
+  return {
+    tenants,
+    vulnerabilities: await count('vulnerabilities'),
+    controls: await count('compliance_controls'),
+    risks: await count('risk_items'),
+    historyRows: await count('record_history'),
+    seconds: 0,
+    controlSource: 'an earlier seed',
+    sampleIds
+  }
+}

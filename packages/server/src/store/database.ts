@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
@@ -65,10 +66,14 @@ function openPostgres (url: string, options: OpenOptions): Database {
     max: options.poolSize ?? 10,
     // Fail fast while the database is unreachable so callers get a 503, not a hang.
     connectionTimeoutMillis: 3000,
-    idleTimeoutMillis: 30_000
+    idleTimeoutMillis: 30_000,
+    // Prepared statements (below) keep their parse, but each execution is still planned for its
+    // own values: a search for a rare word and for a common one need different plans.
+    options: '-c plan_cache_mode=force_custom_plan'
   })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
+  pool.on('connect', prepareStatements)
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) })
   return {
     kysely,
@@ -80,5 +85,30 @@ function openPostgres (url: string, options: OpenOptions): Database {
       await kysely.destroy()
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
+  }
+}
+
+/** Statements prepared per connection at most; past it, statements go unnamed (parsed each time). */
+const MAX_PREPARED = 256
+
+/**
+ * Every parameterised statement runs as a named prepared statement, named by a hash of its text:
+ * a list page's SQL is several kilobytes that would otherwise be sent and parsed on every request
+ * (the list-path profile in docs/BENCHMARKS.md). Kysely compiles the same text for the same query
+ * shape, with the values as parameters, so the shapes a server sees are few.
+ */
+function prepareStatements (client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  const names = new Map<string, string>()
+  ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      let name = names.get(text)
+      if (name === undefined && names.size < MAX_PREPARED) {
+        name = `k_${createHash('sha1').update(text).digest('base64url')}`
+        names.set(text, name)
+      }
+      if (name !== undefined) return query({ name, text, values })
+    }
+    return query(text, values, callback)
   }
 }
