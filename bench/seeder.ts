@@ -238,7 +238,7 @@ export function encodeRow (resource: ResourceDecl, record: RecordData, dialect: 
 /** What an earlier seed left in a database: its tenants, counts and some ids per tenant. */
 export async function describeSeeded (database: Database): Promise<SeedResult> {
   const db = database.kysely
-  const count = async (table: string) => Number((await db.selectFrom(table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const count = async (table: string) => Number((await db.selectFrom(table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow() as { n: unknown }).n)
   const tenants = (await db.selectFrom('vulnerabilities').select('tenant_id').distinct().orderBy('tenant_id').execute()).map((r: { tenant_id: string }) => r.tenant_id)
   const sampleIds: Record<string, string[]> = {}
   for (const tenant of tenants) {
