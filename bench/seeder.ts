@@ -28,6 +28,8 @@ export interface SeedOptions {
   seed?: number
   /** Records per batch (and per transaction). */
   batch?: number
+  /** Build secondary indexes after the load rather than during it; default from 50,000 records. */
+  indexesAfter?: boolean
   log?: (line: string) => void
 }
 
@@ -104,6 +106,8 @@ export async function seedDatabase (database: Database, options: SeedOptions): P
   log(`controls: ${catalog.length} per tenant from ${controlSource}`)
 
   // Vulnerabilities, spread over the last two years, oldest first, round-robin over tenants.
+  // A big load builds the table's secondary indexes once at the end, not row by row.
+  const restoreIndexes = (options.indexesAfter ?? options.records >= BULK_INDEX_THRESHOLD) ? await dropSecondaryIndexes(database, ['vulnerabilities', 'record_history']) : null
   const spanMs = 730 * 86_400_000
   const step = spanMs / Math.max(1, options.records)
   const first = now - spanMs - 3_600_000
@@ -124,6 +128,10 @@ export async function seedDatabase (database: Database, options: SeedOptions): P
   }
 
   await pending
+  if (restoreIndexes) {
+    log('vulnerabilities written; building their indexes')
+    await restoreIndexes()
+  }
 
   // Risk items, each linked to a few of its tenant's vulnerabilities and controls.
   const risksPerTenant = options.risksPerTenant ?? Math.max(5, Math.round(options.records / options.tenants / 100))
@@ -253,5 +261,36 @@ export async function describeSeeded (database: Database): Promise<SeedResult> {
     seconds: 0,
     controlSource: 'an earlier seed',
     sampleIds
+  }
+}
+
+/** From this many records on, the seed drops secondary indexes and builds them after the load. */
+const BULK_INDEX_THRESHOLD = 50_000
+
+/**
+ * Drops the non-unique indexes of `tables` (whatever migrations created) and returns a function
+ * that creates them again from their saved definitions: one sorted build per index instead of a
+ * million incremental inserts (a GIN index over text above all). Unique indexes stay, so the load
+ * is still checked.
+ */
+async function dropSecondaryIndexes (database: Database, tables: string[]): Promise<() => Promise<void>> {
+  const db = database.kysely
+  let definitions: Array<{ name: string, sql: string }>
+  if (database.dialect === 'postgres') {
+    const rows = await sql<{ indexname: string, indexdef: string }>`select i.indexname, i.indexdef from pg_indexes i
+      join pg_class c on c.relname = i.indexname join pg_index x on x.indexrelid = c.oid
+      where i.schemaname = current_schema() and i.tablename in (${sql.join(tables)}) and not x.indisunique`.execute(db)
+    definitions = rows.rows.map((r) => ({ name: r.indexname, sql: r.indexdef }))
+  } else {
+    const rows = await sql<{ name: string, sql: string }>`select name, sql from sqlite_master
+      where type = 'index' and sql is not null and tbl_name in (${sql.join(tables)}) and sql not like 'create unique%' collate nocase`.execute(db)
+    definitions = rows.rows
+  }
+  for (const index of definitions) await sql`drop index ${sql.id(index.name)}`.execute(db)
+  return async () => {
+    await db.transaction().execute(async (trx) => {
+      if (database.dialect === 'postgres') await sql`set local maintenance_work_mem = '256MB'`.execute(trx)
+      for (const index of definitions) await sql.raw(index.sql).execute(trx)
+    })
   }
 }

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { CompiledQuery } from 'kysely'
 import { testBackends } from './support/backends.ts'
 import { startTestApp } from './support/app.ts'
 import type { TestApp } from './support/app.ts'
@@ -16,8 +17,9 @@ for (const backend of await testBackends()) {
     let seeded: SeedResult
     before(async () => {
       t = await startTestApp(backend)
-      // More rows than one SQLite statement takes, so the loader's chunking runs too.
-      seeded = await seedDatabase(t.database, { records: 2400, tenants: 2, risksPerTenant: 5, batch: 2400 })
+      // More rows than one SQLite statement takes, so the loader's chunking runs too; indexes are
+      // dropped and rebuilt as for a big load.
+      seeded = await seedDatabase(t.database, { records: 2400, tenants: 2, risksPerTenant: 5, batch: 2400, indexesAfter: true })
     })
     after(async () => { await t?.close() })
 
@@ -45,6 +47,21 @@ for (const backend of await testBackends()) {
       assert.equal(patched.json().updated_at, before.updated_at)
       const history = (await t.call('GET', `/api/v1/vulnerabilities/${id}/history`, { as })).json()
       assert.deepEqual(history.data.map((h: { action: string }) => h.action), ['create'])
+    })
+
+    test('the indexes dropped for the load are back', async () => {
+      const count = t.database.dialect === 'postgres'
+        ? "select count(*) as n from pg_indexes where tablename = 'vulnerabilities'"
+        : "select count(*) as n from sqlite_master where type = 'index' and tbl_name = 'vulnerabilities'"
+      const fresh = await startTestApp(backend)
+      try {
+        const expected = Number(((await fresh.database.kysely.executeQuery(CompiledQuery.raw(count))).rows[0] as { n: unknown }).n)
+        const got = Number(((await t.database.kysely.executeQuery(CompiledQuery.raw(count))).rows[0] as { n: unknown }).n)
+        assert.ok(expected > 1)
+        assert.equal(got, expected)
+      } finally {
+        await fresh.close()
+      }
     })
 
     test('the search index is in step with the bulk load', async () => {
