@@ -75,7 +75,9 @@ function listParameters (resource: ResourceDecl): Schema[] {
     { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The next_cursor of the previous page (opaque, bound to this query).' },
     {
       name: 'sort', in: 'query', schema: { type: 'string', default: '-created_at' },
-      description: `Comma-separated fields, "-" for descending; ties broken by id. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`
+      description: `Comma-separated fields, "-" for descending; ties broken by id. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`,
+      // Machine-readable for generated clients (the SDK types sort keys from it).
+      'x-sortable-fields': sortableFields(resource).map((f) => f.name)
     },
     { name: 'search', in: 'query', schema: { type: 'string' }, description: 'Case-insensitive full-text match of all words over the text fields.' },
     { name: 'include_deleted', in: 'query', schema: { type: 'boolean', default: false }, description: 'Include soft-deleted records.' },
