@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import pg from 'pg'
 import SqliteDatabase from 'better-sqlite3'
 import type { LoadResult } from './load.ts'
@@ -34,15 +34,12 @@ export function renderTable (rows: readonly Row[]): string {
 }
 
 function version (name: string): string {
-  try {
-    return createRequire(import.meta.url)(`${name}/package.json`).version as string
-  } catch {
-    try {
-      return createRequire(new URL('../packages/server/package.json', import.meta.url))(`${name}/package.json`).version as string
-    } catch {
-      return '?'
-    }
+  // Read the installed package.json directly: some packages (kysely) do not export it.
+  for (const root of ['node_modules', 'packages/server/node_modules']) {
+    const file = join(root, name, 'package.json')
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
   }
+  return '?'
 }
 
 export async function machineInfo (databaseUrl: string): Promise<string> {
