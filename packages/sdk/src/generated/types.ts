@@ -83,7 +83,7 @@ export interface Vulnerability {
    * (at most 65536 characters)
    */
   description: string | null
-  /** Severity classification of this vulnerability, aligned with CVSS severity bands. When omitted and a CVSS score is known, derived from it: 9.0–10.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low, 0.0 info. */
+  /** Severity classification of this vulnerability, aligned with CVSS severity bands. When omitted and a CVSS score is known, derived from it: 9.0–10.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low, 0.0 info. Sorts by rank (info lowest, critical highest). */
   severity: "critical" | "high" | "medium" | "low" | "info" | null
   /**
    * CVSS base score (0.0 to 10.0), stored to one decimal. Null when no CVSS score is available. When omitted and cvss_vector is given, the vector's base score.
@@ -182,7 +182,7 @@ export interface VulnerabilityCreate {
    * (at most 65536 characters)
    */
   description?: string | null
-  /** Severity classification of this vulnerability, aligned with CVSS severity bands. When omitted and a CVSS score is known, derived from it: 9.0–10.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low, 0.0 info. */
+  /** Severity classification of this vulnerability, aligned with CVSS severity bands. When omitted and a CVSS score is known, derived from it: 9.0–10.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low, 0.0 info. Sorts by rank (info lowest, critical highest). */
   severity?: "critical" | "high" | "medium" | "low" | "info" | null
   /**
    * CVSS base score (0.0 to 10.0), stored to one decimal. Null when no CVSS score is available. When omitted and cvss_vector is given, the vector's base score.
@@ -281,7 +281,7 @@ export interface VulnerabilityPatch {
    * (at most 65536 characters)
    */
   description?: string | null
-  /** Severity classification of this vulnerability, aligned with CVSS severity bands. When omitted and a CVSS score is known, derived from it: 9.0–10.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low, 0.0 info. */
+  /** Severity classification of this vulnerability, aligned with CVSS severity bands. When omitted and a CVSS score is known, derived from it: 9.0–10.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low, 0.0 info. Sorts by rank (info lowest, critical highest). */
   severity?: "critical" | "high" | "medium" | "low" | "info" | null
   /**
    * CVSS base score (0.0 to 10.0), stored to one decimal. Null when no CVSS score is available. When omitted and cvss_vector is given, the vector's base score.
@@ -1286,6 +1286,8 @@ export interface VulnerabilityListParams {
   source_type?: "frontend" | "backend" | "server" | "system" | "api" | { eq?: "frontend" | "backend" | "server" | "system" | "api"; in?: ReadonlyArray<"frontend" | "backend" | "server" | "system" | "api">; ne?: "frontend" | "backend" | "server" | "system" | "api"; exists?: boolean }
   /** Filter on `status`: a value (equality) or operators eq, in, ne, exists. */
   status?: "open" | "in_progress" | "remediated" | "accepted_risk" | "false_positive" | { eq?: "open" | "in_progress" | "remediated" | "accepted_risk" | "false_positive"; in?: ReadonlyArray<"open" | "in_progress" | "remediated" | "accepted_risk" | "false_positive">; ne?: "open" | "in_progress" | "remediated" | "accepted_risk" | "false_positive"; exists?: boolean }
+  /** Filter on `title`: a value (equality) or operators eq, in, ne, exists. */
+  title?: string | { eq?: string; in?: ReadonlyArray<string>; ne?: string; exists?: boolean }
   /** Filter on `updated_at`: a value (equality) or operators eq, in, ne, gt, gte, lt, lte, exists. */
   updated_at?: string | Date | { eq?: string | Date; in?: ReadonlyArray<string | Date>; ne?: string | Date; gt?: string | Date; gte?: string | Date; lt?: string | Date; lte?: string | Date; exists?: boolean }
   /** Filter on `updated_by`: a value (equality) or operators eq, in, ne, exists. */
@@ -1378,6 +1380,8 @@ export interface ComplianceControlListParams {
   status?: "not_implemented" | "partial" | "implemented" | "not_applicable" | { eq?: "not_implemented" | "partial" | "implemented" | "not_applicable"; in?: ReadonlyArray<"not_implemented" | "partial" | "implemented" | "not_applicable">; ne?: "not_implemented" | "partial" | "implemented" | "not_applicable"; exists?: boolean }
   /** Filter on `tags` with operators contains, exists. */
   tags?: { contains?: string; exists?: boolean }
+  /** Filter on `title`: a value (equality) or operators eq, in, ne, exists. */
+  title?: string | { eq?: string; in?: ReadonlyArray<string>; ne?: string; exists?: boolean }
   /** Filter on `updated_at`: a value (equality) or operators eq, in, ne, gt, gte, lt, lte, exists. */
   updated_at?: string | Date | { eq?: string | Date; in?: ReadonlyArray<string | Date>; ne?: string | Date; gt?: string | Date; gte?: string | Date; lt?: string | Date; lte?: string | Date; exists?: boolean }
   /** Filter on `updated_by`: a value (equality) or operators eq, in, ne, exists. */
@@ -1456,6 +1460,8 @@ export interface RiskItemListParams {
   source_type?: "frontend" | "backend" | "server" | "system" | "api" | { eq?: "frontend" | "backend" | "server" | "system" | "api"; in?: ReadonlyArray<"frontend" | "backend" | "server" | "system" | "api">; ne?: "frontend" | "backend" | "server" | "system" | "api"; exists?: boolean }
   /** Filter on `status`: a value (equality) or operators eq, in, ne, exists. */
   status?: "identified" | "mitigating" | "accepted" | "transferred" | "closed" | { eq?: "identified" | "mitigating" | "accepted" | "transferred" | "closed"; in?: ReadonlyArray<"identified" | "mitigating" | "accepted" | "transferred" | "closed">; ne?: "identified" | "mitigating" | "accepted" | "transferred" | "closed"; exists?: boolean }
+  /** Filter on `title`: a value (equality) or operators eq, in, ne, exists. */
+  title?: string | { eq?: string; in?: ReadonlyArray<string>; ne?: string; exists?: boolean }
   /** Filter on `updated_at`: a value (equality) or operators eq, in, ne, gt, gte, lt, lte, exists. */
   updated_at?: string | Date | { eq?: string | Date; in?: ReadonlyArray<string | Date>; ne?: string | Date; gt?: string | Date; gte?: string | Date; lt?: string | Date; lte?: string | Date; exists?: boolean }
   /** Filter on `updated_by`: a value (equality) or operators eq, in, ne, exists. */
