@@ -233,8 +233,16 @@ class Writer {
   }
 }
 
-/** Fresh planner statistics after a bulk load, so the first queries get the plans they will keep. */
+/**
+ * After a bulk load: fresh planner statistics, so the first queries get the plans they will keep,
+ * and on SQLite every FTS5 index merged into one segment — a load leaves hundreds of segments, and
+ * a search that probes the index row by row pays for each of them (docs/LISTS.md).
+ */
 export async function analyze (database: Database): Promise<void> {
+  if (database.dialect === 'sqlite') {
+    const fts = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and sql like '%using fts5%'`.execute(database.kysely)
+    for (const { name } of fts.rows) await sql`insert into ${sql.id(name)} (${sql.id(name)}) values ('optimize')`.execute(database.kysely)
+  }
   await sql`analyze`.execute(database.kysely)
 }
 
