@@ -8,7 +8,7 @@ import { columnType, encodeValue } from '../packages/server/src/store/columns.ts
 import { columnFields, complianceControl, riskItem, vulnerability } from '../packages/server/src/resources/index.ts'
 import type { RecordData, ResourceDecl } from '../packages/server/src/resources/resource.ts'
 import { SCHEMA_VERSION } from '../packages/server/src/resources/resource.ts'
-import { diff } from '../packages/server/src/records/operations.ts'
+import { diff } from '../packages/server/src/records/history.ts'
 import type { Caller } from '../packages/server/src/records/caller.ts'
 import { ALL_SCOPES } from '../packages/server/src/records/caller.ts'
 import { nistControls } from './control-catalog.ts'

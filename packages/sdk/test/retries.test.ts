@@ -182,7 +182,10 @@ describe('timeouts and aborts', () => {
     const client = await clientFor(['hang', ok()])
     const controller = new AbortController()
     const call = client.vulnerabilities.get('vul_01HX', { signal: controller.signal })
-    setTimeout(() => controller.abort(), 20)
+    // Abort once the request is in the server's hands (not after a fixed delay, which a busy
+    // machine can outrun), so the abort is the only thing that ends the call.
+    while (fake!.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort()
     await assert.rejects(call, APIUserAbortError)
     assert.equal(fake!.seen.length, 1)
   })

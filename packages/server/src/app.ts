@@ -1,14 +1,24 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { newId } from './records/ids.ts'
 import { RecordOperations } from './records/operations.ts'
 import type { Database } from './store/database.ts'
 import { createAuthenticator } from './http/auth.ts'
 import type { AuthConfig } from './http/auth.ts'
-import { registerProblemHandlers, sendProblem } from './http/problems.ts'
+import { registerProblemHandlers, sendProblem, toProblem } from './http/problems.ts'
 import { registerRoutes, registerSchemas } from './http/routes.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerHealth } from './http/health.ts'
+import { registerIdempotency, IDEMPOTENCY_DEFAULTS } from './http/idempotency.ts'
+import type { IdempotencySettings } from './http/idempotency.ts'
+import { registerRateLimit } from './http/rate-limit.ts'
+import type { RateLimitSettings } from './http/rate-limit.ts'
+import { registerInputLimits } from './http/input-limits.ts'
+import { registerSecurityHeaders } from './http/security-headers.ts'
+import { registerMetrics } from './http/metrics.ts'
+import { REQUEST_ID_LOG_LABEL } from './http/logging.ts'
+import { registerExplorer } from './http/explorer.ts'
+import type { ExplorerOptions } from './http/explorer.ts'
 import { ProblemError } from './errors.ts'
 
 // The service as a Fastify instance over an open, migrated database. server.ts (the process)
@@ -20,6 +30,15 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Injectable clock for tests of time rules. */
   now?: () => Date
+  /** Token buckets per tenant/app (RATE_LIMIT_*); absent or null: no limit. */
+  rateLimit?: RateLimitSettings | null
+  /** Origins allowed by CORS (CORS_ORIGINS); none by default. */
+  corsOrigins?: string[]
+  idempotency?: IdempotencySettings
+  /** Process-wide metrics on /metrics (the server process; not for apps built in tests). */
+  processMetrics?: boolean
+  /** Where the explorer build is, and the development token it may offer (http/explorer.ts). */
+  explorer?: ExplorerOptions
 }
 
 /** SPEC §5: bodies over 1 MiB → 413. */
@@ -30,6 +49,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
     bodyLimit: BODY_LIMIT,
     // Honour a caller's request id when it is sane, so logs correlate across services.
     genReqId: (req) => {
@@ -41,18 +61,25 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       // as a string is a wrong type.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true }
     },
-    routerOptions: { maxParamLength: 256 }
+    routerOptions: { maxParamLength: 256 },
+    // Errors the router raises before any hook (a malformed URL component → 400, an over-long
+    // path parameter → 414) are problem+json like every other error.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', String(request.id))
+      sendProblem(request, reply, toProblem(error) ?? new ProblemError('invalid_request', error.message))
+    }
   })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', String(request.id))
   })
 
+  await registerSecurityHeaders(app, options.corsOrigins ?? [])
   // JSON only (SPEC §5: anything else → 415); Fastify accepts text/plain by default.
   app.removeContentTypeParser('text/plain')
-  // RFC 7396 merge patches arrive as application/merge-patch+json; parse them like JSON, with
-  // prototype-poisoning protection on.
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  // JSON and RFC 7396 merge patches (application/merge-patch+json) share one parser: bounded depth,
+  // prototype-poisoning protection, no NUL or lone surrogates; long URLs → 414.
+  registerInputLimits(app)
   // A POST without a body (restore, resolve, an empty create) is an empty object.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {}
@@ -62,10 +89,17 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const routeTable = trackRoutes(app)
   registerSchemas(app)
 
-  const operations = new RecordOperations(options.database, options.now)
+  const now = options.now ?? (() => new Date())
+  const operations = new RecordOperations(options.database, now)
+  // Hook order matters: authentication (in registerRoutes), then the rate limit (it needs the
+  // caller), then — once the body is valid — the idempotency key.
   registerRoutes(app, { operations, authenticate: createAuthenticator(options.auth) })
+  if (options.rateLimit) registerRateLimit(app, options.rateLimit)
+  registerIdempotency(app, options.database, now, options.idempotency ?? IDEMPOTENCY_DEFAULTS)
+  registerMetrics(app, options.database, { processMetrics: options.processMetrics ?? false })
   registerHealth(app, options.database)
   registerOpenApi(app)
+  await registerExplorer(app, options.explorer)
   registerFallbacks(app, routeTable)
   return app
 }

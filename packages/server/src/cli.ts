@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig, ConfigError } from './config.ts'
 import { openDatabase } from './store/database.ts'
 import { migrate } from './store/migrations.ts'
-import { startServer } from './server.ts'
+import { shutDownOnSignals, startServer } from './server.ts'
 import { parseTtl, signToken } from './http/auth.ts'
 import { ALL_SCOPES } from './records/caller.ts'
 
@@ -38,20 +38,11 @@ async function serve (): Promise<number> {
     `  explorer:  ${server.url}/explorer`,
     `  API docs:  ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)`
   ]
-  if (config.devSecret && !config.production) {
-    const devToken = await signToken(config.auth.jwtSecret!, { tenant: 'dev', sub: 'dev-user', scope: ALL_SCOPES, ttlSeconds: 30 * 86_400 })
-    lines.push('  development token (tenant "dev", all scopes, 30 days):', `  ${devToken}`)
+  if (server.devToken) {
+    lines.push('  development token (tenant "dev", all scopes, 30 days; the explorer offers it too):', `  ${server.devToken.token}`)
   }
   console.log(lines.join('\n'))
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests')
-    server.close().then(() => process.exit(0), () => process.exit(1))
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
+  shutDownOnSignals(server)
   return -1
 }
 

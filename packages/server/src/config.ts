@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { AuthConfig } from './http/auth.ts'
+import type { RateLimitSettings } from './http/rate-limit.ts'
 
 // Configuration comes from environment variables only (SPEC §1); this is the one place that
 // reads them.
@@ -18,6 +19,10 @@ export interface Config {
   logLevel: string
   /** PostgreSQL pool size. */
   poolSize: number
+  /** Token bucket per tenant/app; null when RATE_LIMIT_PER_SECOND=0. */
+  rateLimit: RateLimitSettings | null
+  /** CORS_ORIGINS, comma-separated; empty: CORS off. */
+  corsOrigins: string[]
 }
 
 export class ConfigError extends Error {}
@@ -53,8 +58,20 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     devSecret,
     dataDir,
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
-    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10)
+    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+    rateLimit: rateLimitConfig(env),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)
   }
+}
+
+/** RATE_LIMIT_PER_SECOND (default 50; 0 turns it off), RATE_LIMIT_BURST (default 2 s worth), REDIS_URL. */
+function rateLimitConfig (env: NodeJS.ProcessEnv): RateLimitSettings | null {
+  const perSecond = Number(env.RATE_LIMIT_PER_SECOND ?? 50)
+  if (!Number.isFinite(perSecond) || perSecond < 0) throw new ConfigError(`RATE_LIMIT_PER_SECOND must be a number ≥ 0 (got ${env.RATE_LIMIT_PER_SECOND})`)
+  if (perSecond === 0) return null
+  const burst = Number(env.RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(perSecond * 2)))
+  if (!Number.isInteger(burst) || burst < 1) throw new ConfigError(`RATE_LIMIT_BURST must be a whole number ≥ 1 (got ${env.RATE_LIMIT_BURST})`)
+  return { perSecond, burst, ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}) }
 }
 
 /** Generated once and kept under the data directory, so dev tokens survive restarts. */

@@ -32,6 +32,7 @@ const ERROR_RESPONSES: Record<string, string> = {
   409: 'Conflict: duplicate unique fields, a write to a deleted record, or an idempotency key in flight.',
   412: 'If-Match does not match the current ETag.',
   413: 'Body over 1 MiB.',
+  414: 'URL over 8 KiB, or a path parameter over 256 characters.',
   415: 'The body is not JSON.',
   422: 'A domain rule failed (justification, unknown linked id, alias mismatch, CVSS score against vector, idempotency key reused).',
   429: "Over the tenant's rate; see Retry-After.",
@@ -206,6 +207,14 @@ export function buildOpenApiDocument (): Schema {
     },
     servers: [{ url: '/' }],
     tags: RESOURCES.map((r) => ({ name: r.title, description: r.description, 'x-rest-path': `${API_PREFIX}/${r.path}`, 'x-sdk': `client.risk.${r.sdkName}` })),
+    // The seed's domain (Redoc's x-tagGroups convention): the explorer's domain page is built from it.
+    'x-tagGroups': [{
+      name: 'Risk & Compliance',
+      description: 'Vulnerabilities, controls, and risk items the org is tracking.',
+      'x-cpod-domain': 'risk_compliance',
+      'x-sdk': 'client.risk',
+      tags: RESOURCES.map((r) => r.title)
+    }],
     paths,
     components: {
       schemas,

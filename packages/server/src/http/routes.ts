@@ -5,12 +5,13 @@ import { RESOURCES } from '../resources/index.ts'
 import type { Caller } from '../records/caller.ts'
 import { SCOPES } from '../records/caller.ts'
 import { etagOf } from '../records/operations.ts'
-import type { RecordOperations } from '../records/operations.ts'
+import type { RecordOperations, WriteOptions } from '../records/operations.ts'
 import type { ListResult } from '../records/list-walk.ts'
 import { withAliases } from '../records/input.ts'
 import type { StoredRecord } from '../store/record-store.ts'
 import { problem } from '../errors.ts'
 import type { Authenticator } from './auth.ts'
+import { completeIdempotentWrite, markIdempotentWriteDone } from './idempotency.ts'
 import { historySchema, inputSchema, listSchema, problemSchema, recordSchema, resolveSchema } from './schemas.ts'
 
 // The REST routes, built from the declarations: every resource gets the operations it declares,
@@ -81,6 +82,32 @@ function ifMatch (request: FastifyRequest): { ifMatch?: string } {
   return typeof value === 'string' ? { ifMatch: value } : {}
 }
 
+/**
+ * A POST write (create, resolve, restore): the response bytes are produced inside the write's
+ * transaction and stored there against the request's Idempotency-Key, then sent as they are, so a
+ * replay is byte for byte the first response (SPEC §6).
+ */
+async function sendPostWrite (
+  request: FastifyRequest, reply: FastifyReply, resource: ResourceDecl, status: number, base: string,
+  write: (options: WriteOptions) => Promise<StoredRecord>
+) {
+  let response: { headers: Record<string, string>, body: string } | null = null
+  await write({
+    ...ifMatch(request),
+    inTransaction: async (ctx, record) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', etag: etagOf(record) }
+      if (status === 201) headers.location = `${base}/${record.data.id as string}`
+      reply.code(status)
+      const body = String(reply.serialize(serializeRecord(resource, record)))
+      response = { headers, body }
+      await completeIdempotentWrite(request, ctx, { status, headers, body })
+    }
+  })
+  markIdempotentWriteDone(request)
+  const { headers, body } = response!
+  return reply.code(status).headers(headers).send(body)
+}
+
 const ID_PARAM = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 255 } },
@@ -121,11 +148,8 @@ export function registerRoutes (app: FastifyInstance, deps: RouteDeps): void {
       app.post(base, {
         config: config('create'),
         schema: { body: { $ref: `${resource.title}Create#` }, response: { 201: record } }
-      }, async (request, reply) => {
-        const created = await operations.create(resource, request.caller, request.body as RecordData)
-        reply.header('location', `${base}/${created.data.id as string}`)
-        return sendRecord(reply, resource, created, 201)
-      })
+      }, async (request, reply) => await sendPostWrite(request, reply, resource, 201, base,
+        async (options) => await operations.create(resource, request.caller, request.body as RecordData, options)))
     }
     if (has('get')) {
       app.get(`${base}/:id`, { config: config('get'), schema: { params: ID_PARAM, response: { 200: record } } }, async (request, reply) => {
@@ -151,7 +175,7 @@ export function registerRoutes (app: FastifyInstance, deps: RouteDeps): void {
     if (has('restore')) {
       app.post(`${base}/:id/restore`, { config: config('restore'), schema: { params: ID_PARAM, response: { 200: record } } }, async (request, reply) => {
         const { id } = request.params as { id: string }
-        return sendRecord(reply, resource, await operations.restore(resource, request.caller, id, ifMatch(request)))
+        return await sendPostWrite(request, reply, resource, 200, base, async (options) => await operations.restore(resource, request.caller, id, options))
       })
     }
     if (has('resolve')) {
@@ -160,7 +184,8 @@ export function registerRoutes (app: FastifyInstance, deps: RouteDeps): void {
         schema: { params: ID_PARAM, body: { $ref: 'VulnerabilityResolve#' }, response: { 200: record } }
       }, async (request, reply) => {
         const { id } = request.params as { id: string }
-        return sendRecord(reply, resource, await operations.resolve(resource, request.caller, id, (request.body ?? {}) as RecordData, ifMatch(request)))
+        return await sendPostWrite(request, reply, resource, 200, base,
+          async (options) => await operations.resolve(resource, request.caller, id, (request.body ?? {}) as RecordData, options))
       })
     }
     if (has('history')) {

@@ -2,15 +2,16 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../store/database.ts'
 import type { RecordData, ResourceDecl } from '../resources/resource.ts'
 import { SCHEMA_VERSION } from '../resources/resource.ts'
-import { allFields, columnFields, linkFields, resourceByName } from '../resources/index.ts'
-import type { FieldDecl } from '../resources/fields.ts'
+import { allFields, linkFields } from '../resources/index.ts'
 import { ProblemError, problem } from '../errors.ts'
 import type { Caller } from './caller.ts'
 import { newId } from './ids.ts'
 import { parseInput } from './input.ts'
 import { toTimestamp } from './time.ts'
+import { diff, historyEntry } from './history.ts'
+import { checkReferences, linkedCounterparts, lockWriteSet, touchCounterparts, writeAllLinks } from './links.ts'
 import {
-  attachLinks, findRecord, findRecordJson, linkedLiveIds, insertHistory, insertRecordWithHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord, visibleLiveIds, writeLinks
+  attachLinks, findRecord, findRecordJson, insertHistory, insertRecordWithHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord
 } from '../store/record-store.ts'
 import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
 import { listPage } from './list-walk.ts'
@@ -25,6 +26,11 @@ import { openCursor, queryHash, sealCursor } from './cursor.ts'
 export interface WriteOptions {
   /** `If-Match`: the ETag the client last saw; a different current ETag → 412. */
   ifMatch?: string
+  /**
+   * Runs inside the write's transaction with the record it returns, after everything else: the
+   * Idempotency-Key response is stored here so it commits (or not) with the write (SPEC §6).
+   */
+  inTransaction?: (ctx: StoreContext, record: StoredRecord) => Promise<void>
 }
 
 export interface HistoryResult {
@@ -32,7 +38,8 @@ export interface HistoryResult {
   nextCursor: string | null
 }
 
-export type Action = 'create' | 'update' | 'resolve' | 'delete' | 'restore'
+/** How often a write that PostgreSQL chose as a deadlock victim is attempted in all. */
+const DEADLOCK_RETRIES = 3
 
 export function etagOf (record: StoredRecord): string {
   return `"${record.version}"`
@@ -47,8 +54,33 @@ export class RecordOperations {
     this.now = now
   }
 
-  private async transaction<T> (work: (ctx: StoreContext) => Promise<T>): Promise<T> {
-    return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
+  /**
+   * One transaction per write. Writes lock their rows in one global order (see lockWriteSet), so
+   * PostgreSQL should never pick a deadlock victim; should it still happen (a link added by a
+   * concurrent write between our look and our lock), the whole transaction is retried, which is
+   * safe because nothing of it was committed.
+   */
+  private async transaction<T> (resource: ResourceDecl, work: (ctx: StoreContext) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.kysely.transaction().execute(async (trx: Kysely<any>) => await work({ db: trx, dialect: this.db.dialect }))
+      } catch (error) {
+        const code = (error as { code?: string })?.code
+        // Two concurrent writes can both pass the uniqueness check; the partial unique index
+        // stops the second, which gets the same 409 as a sequential one.
+        if (code === '23505' && resource.unique) throw uniqueConflict(resource)
+        if (attempt >= DEADLOCK_RETRIES || code !== '40P01') throw error
+      }
+    }
+  }
+
+  /** A write's transaction: the work, then the caller's `inTransaction` step, then commit. */
+  private async write (resource: ResourceDecl, options: WriteOptions, work: (ctx: StoreContext) => Promise<StoredRecord>): Promise<StoredRecord> {
+    return await this.transaction(resource, async (ctx) => {
+      const record = await work(ctx)
+      await options.inTransaction?.(ctx, record)
+      return record
+    })
   }
 
   private get readContext (): StoreContext {
@@ -92,7 +124,7 @@ export class RecordOperations {
     return found
   }
 
-  async create (resource: ResourceDecl, caller: Caller, body: RecordData): Promise<StoredRecord> {
+  async create (resource: ResourceDecl, caller: Caller, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     const now = toTimestamp(this.now())
     const base: RecordData = {}
@@ -113,17 +145,19 @@ export class RecordOperations {
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
     const entry = historyEntry(caller, now, 'create', diff(resource, null, next))
-    if (this.db.dialect === 'postgres' && !createNeedsReads(resource, fields)) {
-      // Nothing to check or link: the row and its history in one statement, one round trip.
+    if (this.db.dialect === 'postgres' && options.inTransaction === undefined && !createNeedsReads(resource, fields)) {
+      // Nothing to check, link or store with it (no Idempotency-Key): the row and its history in
+      // one statement, one round trip (store/record-store.ts#insertRecordWithHistory).
       await insertRecordWithHistory(this.readContext, resource, next, entry)
       return { data: next, version: 1 }
     }
-    return await this.transaction(async (ctx) => {
-      await this.checkReferences(ctx, resource, caller, next, fields)
+    return await this.write(resource, options, async (ctx) => {
+      await lockWriteSet(ctx, resource, caller, null, fields)
+      await checkReferences(ctx, resource, caller, next, null, fields)
       if (await uniqueTaken(ctx, resource, next)) throw uniqueConflict(resource)
       await insertRecord(ctx, resource, next)
       const record: StoredRecord = { data: next, version: 1 }
-      await this.writeAllLinks(ctx, resource, caller, now, record.data, emptyLinks(resource), fields)
+      await writeAllLinks(ctx, resource, caller, now, record.data, emptyLinks(resource), fields)
       await insertHistory(ctx, caller.tenantId, next.id as string, entry)
       return record
     })
@@ -133,8 +167,8 @@ export class RecordOperations {
   async update (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields, isDeleted } = parseInput(resource, body)
     const hasFields = Object.keys(fields).length > 0
-    return await this.transaction(async (ctx) => {
-      let current = await this.load(ctx, resource, caller, id, options)
+    return await this.write(resource, options, async (ctx) => {
+      let current = await this.load(ctx, resource, caller, id, options, fields)
       if (isDeleted === false && current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, false)
       if (hasFields) current = await this.applyChange(ctx, resource, caller, current, fields, 'update')
       if (isDeleted === true && !current.data.is_deleted) current = await this.setDeleted(ctx, resource, caller, current, true)
@@ -146,7 +180,7 @@ export class RecordOperations {
   async resolve (resource: ResourceDecl, caller: Caller, id: string, body: RecordData, options: WriteOptions = {}): Promise<StoredRecord> {
     const { fields } = parseInput(resource, body)
     if (fields.status == null) fields.status = 'remediated'
-    return await this.transaction(async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       if (current.data.status === fields.status) {
         if (current.data.is_deleted) throw deletedConflict(resource)
@@ -157,20 +191,23 @@ export class RecordOperations {
   }
 
   async delete (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? current : await this.setDeleted(ctx, resource, caller, current, true)
     })
   }
 
   async restore (resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    return await this.transaction(async (ctx) => {
+    return await this.write(resource, options, async (ctx) => {
       const current = await this.load(ctx, resource, caller, id, options)
       return current.data.is_deleted ? await this.setDeleted(ctx, resource, caller, current, false) : current
     })
   }
 
-  private async load (ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions): Promise<StoredRecord> {
+  private async load (
+    ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string, options: WriteOptions, input: RecordData = {}
+  ): Promise<StoredRecord> {
+    await lockWriteSet(ctx, resource, caller, id, input)
     const current = await findRecord(ctx, resource, caller, id, { forUpdate: true })
     if (!current) throw problem.notFound(resource.title)
     if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etagOf(current))) {
@@ -191,11 +228,11 @@ export class RecordOperations {
     const ruled = normalize(resource, resource.rules(merged, { input: fields, previous: current.data, caller, now, action }))
     const changes = diff(resource, current.data, ruled)
     if (Object.keys(changes).length === 0) return current
-    await this.checkReferences(ctx, resource, caller, ruled, fields)
+    await checkReferences(ctx, resource, caller, ruled, current.data, fields)
     if (resource.unique?.some((name) => name in changes) && await uniqueTaken(ctx, resource, ruled)) throw uniqueConflict(resource)
     const next: StoredRecord = { data: { ...ruled, updated_at: now, updated_by: caller.sub }, version: current.version + 1 }
     await updateRecord(ctx, resource, next.data, next.version)
-    await this.writeAllLinks(ctx, resource, caller, now, next.data, current.data, fields)
+    await writeAllLinks(ctx, resource, caller, now, next.data, current.data, fields)
     await insertHistory(ctx, caller.tenantId, next.data.id as string, historyEntry(caller, now, action, changes))
     return next
   }
@@ -213,85 +250,19 @@ export class RecordOperations {
     if (!deleted && await uniqueTaken(ctx, resource, data)) throw uniqueConflict(resource)
     const next: StoredRecord = { data, version: current.version + 1 }
     // Links of a deleted record are dormant (hidden on both sides) and wake on restore.
-    const linked = await linkedLiveIds(ctx, resource, current.data.id as string)
-    const counterparts = await this.counterpartsBefore(ctx, caller.tenantId, linked)
+    const counterparts = await linkedCounterparts(ctx, resource, caller.tenantId, current.data.id as string)
     await updateRecord(ctx, resource, data, next.version)
     await attachLinks(ctx, resource, [next.data])
     const changes = diff(resource, current.data, next.data)
     await insertHistory(ctx, caller.tenantId, data.id as string, historyEntry(caller, now, deleted ? 'delete' : 'restore', changes))
-    await this.touchCounterparts(ctx, caller, now, counterparts)
+    await touchCounterparts(ctx, caller, now, counterparts)
     return next
-  }
-
-  /** Linked ids must name live records of this tenant the caller can see, and not the record itself. */
-  private async checkReferences (ctx: StoreContext, resource: ResourceDecl, caller: Caller, next: RecordData, input: RecordData): Promise<void> {
-    for (const field of resource.fields) {
-      if (!field.refersTo || !Array.isArray(input[field.name])) continue
-      const ids = input[field.name] as string[]
-      if (ids.includes(next.id as string)) throw problem.unprocessable(field.name, 'a record cannot link to itself')
-      const target = resourceByName(field.refersTo)
-      const found = await visibleLiveIds(ctx, target, caller, ids)
-      const unknown = ids.filter((id) => !found.has(id))
-      if (unknown.length > 0) throw problem.unprocessable(field.name, `unknown ${target.title} id(s): ${unknown.slice(0, 10).join(', ')}`)
-    }
-  }
-
-  private async writeAllLinks (
-    ctx: StoreContext, resource: ResourceDecl, caller: Caller, now: string, next: RecordData, previous: RecordData, input: RecordData
-  ): Promise<void> {
-    const changed = linkFields(resource).filter((field) => Array.isArray(input[field.name]) || input[field.name] === null)
-    if (changed.length === 0) return
-    const counterparts = await this.counterpartsBefore(ctx, caller.tenantId, changed.map((field) =>
-      [field, [...((previous[field.name] as string[]) ?? []), ...((next[field.name] as string[]) ?? [])]]))
-    for (const field of changed) {
-      await writeLinks(ctx, field, caller.tenantId, next.id as string, (previous[field.name] as string[]) ?? [], (next[field.name] as string[]) ?? [])
-    }
-    await this.touchCounterparts(ctx, caller, now, counterparts)
-  }
-
-  /**
-   * The records on the other side of a write's links (ids per link field), each with its link lists
-   * as they are now; `touchCounterparts` compares them after the write.
-   */
-  private async counterpartsBefore (ctx: StoreContext, tenantId: string, idsByField: Array<[FieldDecl, Iterable<string>]>): Promise<Counterpart[]> {
-    const out: Counterpart[] = []
-    for (const [field, ids] of idsByField) {
-      const target = resourceByName(field.refersTo!)
-      for (const id of new Set(ids)) {
-        const found = await findRecord(ctx, target, tenantCaller(tenantId), id, { forUpdate: true })
-        if (found) out.push({ resource: target, record: found })
-      }
-    }
-    return out
-  }
-
-  /** A record whose visible links changed because of another record's write gets a new version and history. */
-  private async touchCounterparts (ctx: StoreContext, caller: Caller, now: string, counterparts: Counterpart[]): Promise<void> {
-    for (const { resource, record } of counterparts) {
-      const after: RecordData = { ...record.data }
-      await attachLinks(ctx, resource, [after])
-      const changes = diff(resource, record.data, after)
-      if (Object.keys(changes).length === 0) continue
-      const data: RecordData = { ...after, updated_at: now, updated_by: caller.sub }
-      await updateRecord(ctx, resource, data, record.version + 1)
-      await insertHistory(ctx, caller.tenantId, data.id as string, historyEntry(caller, now, 'update', changes))
-    }
   }
 }
 
 /** A create reads first when it must check uniqueness or linked ids (which also means writing links). */
 function createNeedsReads (resource: ResourceDecl, input: RecordData): boolean {
   return resource.unique !== undefined || resource.fields.some((field) => field.refersTo !== undefined && input[field.name] != null)
-}
-
-interface Counterpart {
-  resource: ResourceDecl
-  record: StoredRecord
-}
-
-/** A tenant-wide view used to touch counterparts, which may belong to another app of the tenant. */
-function tenantCaller (tenantId: string): Caller {
-  return { tenantId, appId: null, sub: 'system', scopes: new Set() }
 }
 
 function emptyLinks (resource: ResourceDecl): RecordData {
@@ -316,26 +287,6 @@ function normalize (resource: ResourceDecl, data: RecordData): RecordData {
     if (field.link) out[field.name] = [...((out[field.name] as string[] | null) ?? [])].sort()
   }
   return out
-}
-
-const NOT_IN_HISTORY = new Set(['updated_at', 'updated_by'])
-
-/** Field-level changes between two versions of a record: `{ field: { from, to } }`. */
-export function diff (resource: ResourceDecl, before: RecordData | null, after: RecordData): Record<string, { from: unknown, to: unknown }> {
-  const changes: Record<string, { from: unknown, to: unknown }> = {}
-  const fields: FieldDecl[] = [...columnFields(resource), ...linkFields(resource)]
-  for (const field of fields) {
-    if (NOT_IN_HISTORY.has(field.name)) continue
-    const from = before === null ? null : before[field.name] ?? null
-    const to = after[field.name] ?? null
-    if (before === null && (to === null || (Array.isArray(to) && to.length === 0))) continue
-    if (JSON.stringify(from) !== JSON.stringify(to)) changes[field.name] = { from, to }
-  }
-  return changes
-}
-
-function historyEntry (caller: Caller, at: string, action: Action, changes: Record<string, { from: unknown, to: unknown }>) {
-  return { id: newId('hst'), at, actor: caller.sub, app_id: caller.appId, action, changes }
 }
 
 function etagMatches (header: string, etag: string): boolean {

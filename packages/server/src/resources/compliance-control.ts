@@ -1,15 +1,14 @@
 import { f, LIMITS } from './fields.ts'
 import type { ResourceDecl, RecordData } from './resource.ts'
-import { problem } from '../errors.ts'
+import { requireJustification } from './resource.ts'
 
 export const FRAMEWORKS = ['soc2', 'iso27001', 'nist_csf', 'nist_800_53', 'pci_dss', 'hipaa', 'gdpr', 'cis', 'custom'] as const
 export const CONTROL_STATUSES = ['not_implemented', 'partial', 'implemented', 'not_applicable'] as const
 export const MATURITY_LEVELS = ['not_implemented', 'partial', 'implemented', 'optimized'] as const
 
+/** SPEC §3.3: a control marked not_applicable says why. Aliases, sizes and links are declared on the fields. */
 export function complianceControlRules (next: RecordData): RecordData {
-  if (next.status === 'not_applicable' && (typeof next.justification !== 'string' || next.justification.trim() === '')) {
-    throw problem.unprocessable('justification', 'is required when status is not_applicable')
-  }
+  if (next.status === 'not_applicable') requireJustification(next, 'not_applicable')
   return next
 }
 

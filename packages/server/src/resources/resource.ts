@@ -1,6 +1,7 @@
 import type { FieldDecl, Operation, ResourceName } from './fields.ts'
 import { f } from './fields.ts'
 import type { Caller } from '../records/caller.ts'
+import { problem } from '../errors.ts'
 
 /** A record as the operations see it: every stored field by its canonical name. */
 export type RecordData = Record<string, unknown>
@@ -61,3 +62,13 @@ export const BASE_FIELDS: readonly FieldDecl[] = [
 ]
 
 export const SCHEMA_VERSION = 1
+
+/**
+ * The justification extension (SPEC §3.2–3.4): statuses that waive or accept something need a
+ * non-blank reason, checked on every write so a stored record always has one (422).
+ */
+export function requireJustification (record: RecordData, status: string): void {
+  if (typeof record.justification !== 'string' || record.justification.trim() === '') {
+    throw problem.unprocessable('justification', `is required (non-blank) when status is ${status}`)
+  }
+}

@@ -1,5 +1,6 @@
 import { f, LIMITS } from './fields.ts'
 import type { ResourceDecl, RecordData, RuleInput } from './resource.ts'
+import { requireJustification } from './resource.ts'
 import { problem } from '../errors.ts'
 import { SCOPES } from '../records/caller.ts'
 
@@ -25,6 +26,11 @@ export function riskLevel (score: number | null): (typeof RISK_LEVELS)[number] |
   return 'low'
 }
 
+/**
+ * SPEC §3.4: risk_score and risk_level are recomputed on every write (client values never reach
+ * here: they are read-only); accepting a risk needs the risk:accept scope (403) and a
+ * justification (422).
+ */
 export function riskItemRules (next: RecordData, ctx: RuleInput): RecordData {
   const out = { ...next }
   out.risk_score = riskScore(out.likelihood, out.impact)
@@ -36,9 +42,7 @@ export function riskItemRules (next: RecordData, ctx: RuleInput): RecordData {
     if (statusMoved && !ctx.caller.scopes.has(SCOPES.accept)) {
       throw problem.forbidden(`Accepting a risk needs the ${SCOPES.accept} scope.`)
     }
-    if (typeof out.justification !== 'string' || out.justification.trim() === '') {
-      throw problem.unprocessable('justification', 'is required when status is accepted')
-    }
+    requireJustification(out, status)
   }
   return out
 }

@@ -71,9 +71,15 @@ function openPostgres (url: string, options: OpenOptions): Database {
     // own values: a search for a rare word and for a common one need different plans.
     options: '-c plan_cache_mode=force_custom_plan'
   })
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (database stopped or restarted) must not crash the process:
+  // idle ones report through the pool, checked-out ones (e.g. between two statements of a
+  // transaction) through their own 'error' event. Their pending query fails (→ 503) and the pool
+  // discards them on release.
   pool.on('error', () => {})
-  pool.on('connect', prepareStatements)
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+    prepareStatements(client)
+  })
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) })
   return {
     kysely,

@@ -77,6 +77,27 @@ const MIGRATIONS: Record<string, Step> = {
   // (store/list-schema.ts, docs/LISTS.md).
   '002_list_indexes_and_search': async (db, dialect) => {
     await createListSchema(db, dialect, RESOURCES)
+  },
+
+  // SPEC §6 Idempotency-Key: one row per (tenant, caller, key), reserved 'in_flight' before the
+  // write and completed with the response inside the write's own transaction
+  // (store/idempotency-store.ts).
+  '003_idempotency_keys': async (db) => {
+    await db.schema.createTable('idempotency_keys')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('caller', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('lock_token', 'text', (c) => c.notNull())
+      .addColumn('locked_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('headers', 'text')
+      .addColumn('body', 'text')
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['tenant_id', 'caller', 'key'])
+      .execute()
+    await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').columns(['expires_at']).execute()
   }
 }
 

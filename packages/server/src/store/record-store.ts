@@ -107,6 +107,15 @@ export async function updateRecord (ctx: StoreContext, resource: ResourceDecl, d
     .where('tenant_id', '=', data.tenant_id as string).execute()
 }
 
+/**
+ * Takes the row lock of one record for the rest of the transaction (PostgreSQL; SQLite serialises
+ * write transactions). Scoped by tenant only: the counterparts of a link may belong to another app.
+ */
+export async function lockRecord (ctx: StoreContext, resource: ResourceDecl, tenantId: string, id: string): Promise<void> {
+  if (ctx.dialect !== 'postgres') return
+  await ctx.db.selectFrom(resource.table).select('id').where('id', '=', id).where('tenant_id', '=', tenantId).forUpdate().execute()
+}
+
 /** True when another live record of the tenant has the same values for the resource's unique fields. */
 export async function uniqueTaken (ctx: StoreContext, resource: ResourceDecl, data: RecordData): Promise<boolean> {
   if (!resource.unique || resource.unique.some((name) => data[name] == null)) return false

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.ts'
+import type { AppOptions } from '../../src/app.ts'
 import { openDatabase } from '../../src/store/database.ts'
 import type { Database } from '../../src/store/database.ts'
 import { migrate } from '../../src/store/migrations.ts'
@@ -32,15 +33,20 @@ export interface TestApp {
 export interface TestAppOptions {
   now?: () => Date
   auth?: { jwksUrl?: string, issuer?: string, audience?: string }
+  /** Further app settings (rate limit, logger, CORS, idempotency timings). */
+  app?: Omit<Partial<AppOptions>, 'database' | 'auth' | 'now'>
+  /** An existing database URL to share (several app instances on one database). */
+  databaseUrl?: string
 }
 
 export async function startTestApp (backend: Backend, options: TestAppOptions = {}): Promise<TestApp> {
-  const db = await backend.create()
+  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await backend.create()
   const database = openDatabase(db.url)
   await migrate(database)
   const app = await buildApp({
     database,
     auth: { jwtSecret: TEST_SECRET, ...options.auth },
+    ...options.app,
     ...(options.now ? { now: options.now } : {})
   })
   await app.ready()
