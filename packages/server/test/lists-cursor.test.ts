@@ -44,7 +44,7 @@ for (const backend of await testBackends()) {
     })
 
     test('forged, truncated and modified cursors are 400s', async () => {
-      for (const bad of ['x', 'abc.def', `${cursor}.x`, cursor.slice(0, -2), `${cursor.split('.')[0]}.${'A'.repeat(43)}`, `.${cursor.split('.')[1]}`, '%%%', 'a'.repeat(20_000)]) {
+      for (const bad of ['x', 'abc.def', `${cursor}.x`, cursor.slice(0, -2), `${cursor.split('.')[0]}.${'A'.repeat(43)}`, `.${cursor.split('.')[1]}`, '%%%', 'a'.repeat(8_000)]) {
         await expectBadParam(t, next('severity=high', bad), 'cursor')
       }
       await expectBadParam(t, `${V}?severity=high&cursor=`, 'cursor')
