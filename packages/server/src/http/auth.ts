@@ -29,10 +29,20 @@ export function createAuthenticator (config: AuthConfig): Authenticator {
     ...(config.audience ? { audience: config.audience } : {})
   }
 
+  const verified = new VerifiedTokens()
+
   return async function authenticate (authorization) {
     const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(authorization?.trim() ?? '')
     if (!m) throw problem.unauthenticated('Send Authorization: Bearer <JWT>.')
     const token = m[1]!
+    const known = verified.get(token)
+    if (known) return known
+    const caller = await verifyToken(token)
+    verified.put(token, caller.exp, caller.caller)
+    return caller.caller
+  }
+
+  async function verifyToken (token: string): Promise<{ caller: Caller, exp: number }> {
     let alg: string | undefined
     try {
       alg = decodeProtectedHeader(token).alg
@@ -67,11 +77,46 @@ export function createAuthenticator (config: AuthConfig): Authenticator {
     }
     const scope = typeof payload.scope === 'string' ? payload.scope : ''
     return {
-      tenantId,
-      appId: typeof appId === 'string' ? appId : null,
-      sub: payload.sub,
-      scopes: new Set(scope.split(' ').filter(Boolean))
+      exp: payload.exp!,
+      caller: {
+        tenantId,
+        appId: typeof appId === 'string' ? appId : null,
+        sub: payload.sub,
+        scopes: new Set(scope.split(' ').filter(Boolean))
+      }
     }
+  }
+}
+
+/** How long a verified token is trusted without verifying its signature again. */
+export const VERIFIED_TOKEN_TTL_MS = 60_000
+const VERIFIED_TOKEN_MAX = 10_000
+
+/**
+ * Tokens that verified recently, by their exact text (signature included, so a changed claim is
+ * another key). A bearer API sees the same token on many requests, and verifying costs a WebCrypto
+ * HMAC or signature check each time (jose), the largest auth cost in the profile. An entry lives
+ * at most VERIFIED_TOKEN_TTL_MS (so a key removed from the JWKS stops working within a minute) and
+ * never past the token's own `exp` plus the allowed skew.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { caller: Caller, until: number }>()
+
+  get (token: string): Caller | null {
+    const entry = this.entries.get(token)
+    if (!entry) return null
+    if (Date.now() >= entry.until) {
+      this.entries.delete(token)
+      return null
+    }
+    return entry.caller
+  }
+
+  put (token: string, exp: number, caller: Caller): void {
+    const until = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, (exp + CLOCK_TOLERANCE_SECONDS) * 1000)
+    // Bounded: when full, the oldest entry makes room (Map keeps insertion order).
+    if (this.entries.size >= VERIFIED_TOKEN_MAX) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(token, { caller, until })
   }
 }
 

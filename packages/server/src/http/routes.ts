@@ -6,6 +6,7 @@ import type { Caller } from '../records/caller.ts'
 import { SCOPES } from '../records/caller.ts'
 import { etagOf } from '../records/operations.ts'
 import type { RecordOperations, WriteOptions } from '../records/operations.ts'
+import type { ListResult } from '../records/list-walk.ts'
 import { withAliases } from '../records/input.ts'
 import type { StoredRecord } from '../store/record-store.ts'
 import { problem } from '../errors.ts'
@@ -61,8 +62,19 @@ export function serializeRecord (resource: ResourceDecl, record: StoredRecord): 
   return withAliases(resource, { ...record.data })
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 function sendRecord (reply: FastifyReply, resource: ResourceDecl, record: StoredRecord, status = 200) {
-  return reply.code(status).header('etag', etagOf(record)).send(serializeRecord(resource, record))
+  reply.code(status).header('etag', etagOf(record))
+  // JSON the database built in the response shape goes out as it is (store/record-json.ts).
+  if (record.json !== undefined) return reply.type(JSON_TYPE).send(record.json)
+  return reply.send(serializeRecord(resource, record))
+}
+
+/** A list page whose records arrived as JSON text: the envelope is the only part built here. */
+function listBody (result: ListResult): string {
+  const total = result.total === undefined ? '' : `,"total":${result.total}`
+  return `{"data":[${result.records.map((r) => r.json).join(',')}],"has_more":${result.nextCursor !== null},"next_cursor":${JSON.stringify(result.nextCursor)}${total}}`
 }
 
 function ifMatch (request: FastifyRequest): { ifMatch?: string } {
@@ -121,8 +133,9 @@ export function registerRoutes (app: FastifyInstance, deps: RouteDeps): void {
     const config = (op: Operation) => ({ scope: OPERATION_SCOPE[op] })
 
     if (has('list')) {
-      app.get(base, { config: config('list'), schema: { response: { 200: { $ref: `${resource.title}List#` } } } }, async (request) => {
+      app.get(base, { config: config('list'), schema: { response: { 200: { $ref: `${resource.title}List#` } } } }, async (request, reply) => {
         const result = await operations.list(resource, request.caller, request.query as Record<string, unknown>)
+        if (result.records.every((r) => r.json !== undefined)) return reply.type(JSON_TYPE).send(listBody(result))
         return {
           data: result.records.map((r) => serializeRecord(resource, r)),
           has_more: result.nextCursor !== null,

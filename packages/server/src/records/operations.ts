@@ -11,7 +11,7 @@ import { toTimestamp } from './time.ts'
 import { diff, historyEntry } from './history.ts'
 import { checkReferences, linkedCounterparts, lockWriteSet, touchCounterparts, writeAllLinks } from './links.ts'
 import {
-  attachLinks, findRecord, insertHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord
+  attachLinks, findRecord, findRecordJson, insertHistory, insertRecordWithHistory, listHistory, readSecret, insertRecord, uniqueTaken, updateRecord
 } from '../store/record-store.ts'
 import type { HistoryEntry, StoreContext, StoredRecord } from '../store/record-store.ts'
 import { listPage } from './list-walk.ts'
@@ -119,7 +119,7 @@ export class RecordOperations {
   }
 
   async get (resource: ResourceDecl, caller: Caller, id: string): Promise<StoredRecord> {
-    const found = await findRecord(this.readContext, resource, caller, id)
+    const found = await findRecordJson(this.readContext, resource, caller, id)
     if (!found) throw problem.notFound(resource.title)
     return found
   }
@@ -144,6 +144,13 @@ export class RecordOperations {
     })
     const merged = { ...base, ...withoutNulls(fields, ['source', 'source_type']) }
     const next = normalize(resource, resource.rules(merged, { input: fields, previous: null, caller, now, action: 'create' }))
+    const entry = historyEntry(caller, now, 'create', diff(resource, null, next))
+    if (this.db.dialect === 'postgres' && options.inTransaction === undefined && !createNeedsReads(resource, fields)) {
+      // Nothing to check, link or store with it (no Idempotency-Key): the row and its history in
+      // one statement, one round trip (store/record-store.ts#insertRecordWithHistory).
+      await insertRecordWithHistory(this.readContext, resource, next, entry)
+      return { data: next, version: 1 }
+    }
     return await this.write(resource, options, async (ctx) => {
       await lockWriteSet(ctx, resource, caller, null, fields)
       await checkReferences(ctx, resource, caller, next, null, fields)
@@ -151,7 +158,7 @@ export class RecordOperations {
       await insertRecord(ctx, resource, next)
       const record: StoredRecord = { data: next, version: 1 }
       await writeAllLinks(ctx, resource, caller, now, record.data, emptyLinks(resource), fields)
-      await insertHistory(ctx, caller.tenantId, next.id as string, historyEntry(caller, now, 'create', diff(resource, null, next)))
+      await insertHistory(ctx, caller.tenantId, next.id as string, entry)
       return record
     })
   }
@@ -251,6 +258,11 @@ export class RecordOperations {
     await touchCounterparts(ctx, caller, now, counterparts)
     return next
   }
+}
+
+/** A create reads first when it must check uniqueness or linked ids (which also means writing links). */
+function createNeedsReads (resource: ResourceDecl, input: RecordData): boolean {
+  return resource.unique !== undefined || resource.fields.some((field) => field.refersTo !== undefined && input[field.name] != null)
 }
 
 function emptyLinks (resource: ResourceDecl): RecordData {

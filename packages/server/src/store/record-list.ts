@@ -5,8 +5,9 @@ import type { Caller } from '../records/caller.ts'
 import type { ListQuery } from '../records/list-query.ts'
 import { fts5Query, tsQuery } from '../records/search-terms.ts'
 import { ACTIVE_STATUSES } from '../resources/vulnerability.ts'
-import { allFields, columnFields } from '../resources/index.ts'
-import { attachLinks, decodeRow, liveFlag, scoped } from './record-store.ts'
+import { allFields } from '../resources/index.ts'
+import { jsonRow, liveFlag, scoped } from './record-store.ts'
+import { recordJson } from './record-json.ts'
 import type { StoreContext, StoredRecord } from './record-store.ts'
 import { filterExpression } from './list-filters.ts'
 import { keysetAfter, quoteIdent, sortParts } from './sort-keys.ts'
@@ -50,7 +51,9 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
   const { query } = input
   const parts = orderedParts(ctx, resource, query, input.after)
   const search = await searchPredicates(ctx, resource, query)
-  const columns = [...columnFields(resource).map((f) => `r.${f.name}`), 'r.version']
+  // The database builds each record's response JSON (store/record-json.ts); the sort fields come
+  // alongside for the next cursor.
+  const columns = [recordJson(resource, ctx.dialect, 'r').as('__json'), 'r.version', ...query.sort.map((k) => `r.${k.field}`)]
 
   const branch = (which: Branch, withSearch = true) => {
     const table = which === 'current' ? resource.table : `${resource.table}_versions`
@@ -78,8 +81,7 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
   const rows = await merged.limit(query.limit + 1).execute()
 
   const hasMore = rows.length > query.limit
-  const records = rows.slice(0, query.limit).map((row: Record<string, unknown>) => decodeRow(resource, row))
-  await attachLinks(ctx, resource, records.map((r: StoredRecord) => r.data))
+  const records = rows.slice(0, query.limit).map((row: Record<string, unknown>) => jsonRow(resource, row))
   const last = records[records.length - 1]
   const result: ListPage = { records, nextAfter: hasMore && last ? query.sort.map((k) => last.data[k.field] ?? null) : null }
   if (query.includeTotal) {

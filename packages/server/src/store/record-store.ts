@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { DialectName } from './database.ts'
 import type { FieldDecl } from '../resources/fields.ts'
@@ -5,6 +6,7 @@ import type { RecordData, ResourceDecl } from '../resources/resource.ts'
 import { columnFields, linkFields, resourceByName } from '../resources/index.ts'
 import type { Caller } from '../records/caller.ts'
 import { decodeValue, encodeValue } from './columns.ts'
+import { recordJson } from './record-json.ts'
 
 // All SQL about records lives here. Every read is scoped by the caller (tenant, and app when the
 // token has one), so isolation does not depend on the routes.
@@ -13,6 +15,11 @@ import { decodeValue, encodeValue } from './columns.ts'
 export interface StoredRecord {
   data: RecordData
   version: number
+  /**
+   * The record's response JSON as the database built it (store/record-json.ts), on read-only
+   * paths. `data` then holds only the fields the caller selected besides it (e.g. sort keys).
+   */
+  json?: string
 }
 
 export interface StoreContext {
@@ -37,6 +44,21 @@ export function decodeRow (resource: ResourceDecl, row: Record<string, unknown>)
   return { data, version: Number(row.version) }
 }
 
+/** A row selected as `__json` (the record's JSON), `version` and some plain columns. */
+export function jsonRow (resource: ResourceDecl, row: Record<string, unknown>): StoredRecord {
+  const data: RecordData = {}
+  for (const field of columnFields(resource)) if (field.name in row) data[field.name] = decodeValue(field, row[field.name])
+  return { data, version: Number(row.version), json: row.__json as string }
+}
+
+/** The caller's record as response JSON built by the database, for reads that only return it. */
+export async function findRecordJson (ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string): Promise<StoredRecord | null> {
+  const t = resource.table
+  const row = await scoped(ctx.db.selectFrom(t).select([recordJson(resource, ctx.dialect, t).as('__json'), 'version', 'id']).where('id', '=', id), caller)
+    .executeTakeFirst()
+  return row ? jsonRow(resource, row) : null
+}
+
 export async function findRecord (
   ctx: StoreContext, resource: ResourceDecl, caller: Caller, id: string, options: { forUpdate?: boolean } = {}
 ): Promise<StoredRecord | null> {
@@ -58,6 +80,23 @@ function rowValues (resource: ResourceDecl, data: RecordData, dialect: DialectNa
 
 export async function insertRecord (ctx: StoreContext, resource: ResourceDecl, data: RecordData): Promise<void> {
   await ctx.db.insertInto(resource.table).values({ ...rowValues(resource, data, ctx.dialect), version: 1 }).execute()
+}
+
+/**
+ * PostgreSQL: the new row and its history entry in one statement (a data-modifying CTE) — one
+ * round trip, atomic and durable on its own, so a create that needs no reads skips BEGIN/COMMIT.
+ */
+export async function insertRecordWithHistory (ctx: StoreContext, resource: ResourceDecl, data: RecordData, entry: HistoryEntry): Promise<void> {
+  if (ctx.dialect !== 'postgres') throw new Error('insertRecordWithHistory is PostgreSQL-only; use insertRecord and insertHistory in a transaction')
+  await ctx.db.with('r', (db: any) => db.insertInto(resource.table).values({ ...rowValues(resource, data, ctx.dialect), version: 1 }).returning('id'))
+    .insertInto('record_history')
+    .columns(['id', 'tenant_id', 'record_id', 'at', 'actor', 'app_id', 'action', 'changes'])
+    .expression((eb: any) => eb.selectFrom('r').select([
+      sql`${entry.id}::text`.as('id'), sql`${data.tenant_id}::text`.as('tenant_id'), 'r.id', sql`${entry.at}::text`.as('at'),
+      sql`${entry.actor}::text`.as('actor'), sql`${entry.app_id}::text`.as('app_id'), sql`${entry.action}::text`.as('action'),
+      sql`${JSON.stringify(entry.changes)}::jsonb`.as('changes')
+    ]))
+    .execute()
 }
 
 export async function updateRecord (ctx: StoreContext, resource: ResourceDecl, data: RecordData, version: number): Promise<void> {
