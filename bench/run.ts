@@ -76,7 +76,13 @@ try {
   console.log(`seeded ${seeded.vulnerabilities} vulnerabilities, ${seeded.controls} controls, ${seeded.risks} risks over ${seeded.tenants.length} tenants in ${seeded.seconds.toFixed(1)} s`)
 
   const server = startChild([values.server, 'serve'], {
-    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, JWT_SECRET: SECRET, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: String(poolSize), NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    JWT_SECRET: SECRET,
+    LOG_LEVEL: 'warn',
+    DATABASE_POOL_SIZE: String(poolSize),
+    NODE_ENV: 'production',
     // The per-tenant rate limit (SPEC §5, 429) would cap every scenario; the bench measures the rest.
     RATE_LIMIT_PER_SECOND: '0'
   })

@@ -154,6 +154,7 @@ export function renderSdkTypes (document: Schema): string {
     '/* eslint-disable */',
     '',
     '/** A sort key: a field name, or "-" and a field name for descending order. */',
+    // eslint-disable-next-line no-template-curly-in-string -- TypeScript source being generated
     'export type SortKey<F extends string> = F | `-${F}`',
     '/** One sort key, or several in order (ties are always broken by id). */',
     'export type Sort<F extends string> = SortKey<F> | ReadonlyArray<SortKey<F>>',

@@ -64,7 +64,9 @@ export function filterEditor (filters: Filter[], onChange: () => void): FilterEd
     field.addEventListener('change', () => { setOperators(op.value); setValue(); onChange() })
     op.addEventListener('change', () => { setValue(); onChange() })
     const remove = h('button', {
-      type: 'button', class: 'secondary small', 'aria-label': 'Remove filter',
+      type: 'button',
+      class: 'secondary small',
+      'aria-label': 'Remove filter',
       onclick: () => { rows.splice(rows.indexOf(row), 1); row.element.remove(); onChange() }
     }, 'Remove')
     setOperators(operator)

@@ -81,13 +81,17 @@ export function tryPage (domains: Domain[], resource: Resource, operationName: s
     }
     if (run.page) {
       const rows = run.page.data as Array<Record<string, unknown>>
-      parts.push(h('h3', {}, `Page ${pageNumber}`), operation.name === 'history' ? historyTable(rows) : recordsTable(resource, rows, (id) => {
-        window.location.hash = `${tryHref(resource, 'get')}?id=${encodeURIComponent(id)}`
-      }))
+      parts.push(h('h3', {}, `Page ${pageNumber}`), operation.name === 'history'
+        ? historyTable(rows)
+        : recordsTable(resource, rows, (id) => {
+          window.location.hash = `${tryHref(resource, 'get')}?id=${encodeURIComponent(id)}`
+        }))
       if (run.page.hasMore) {
         const page = run.page
         parts.push(h('button', {
-          type: 'button', class: 'primary', 'data-testid': 'next-page',
+          type: 'button',
+          class: 'primary',
+          'data-testid': 'next-page',
           onclick: async (event: Event) => {
             (event.currentTarget as HTMLButtonElement).disabled = true
             show(await runNextPage(page, run.exchanges), pageNumber + 1)

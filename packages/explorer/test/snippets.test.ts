@@ -18,7 +18,7 @@ import { startExplorerServer } from './support/server.ts'
 
 const run = promisify(execFile)
 const backends = await testBackends()
-const AWKWARD = `O'Reilly "quoted" $HOME \\ café — 100%`
+const AWKWARD = 'O\'Reilly "quoted" $HOME \\ café — 100%'
 
 for (const backend of backends) {
   describe(`snippets run as written (${backend.name})`, { skip: backend.skip }, () => {

@@ -57,7 +57,7 @@ for (const backend of await testBackends()) {
               assert.equal(res.json().code, 'not_found')
             } else if (method === 'get') {
               assert.equal(res.statusCode, 200)
-              for (const query of ['', '?include_deleted=true', `?id=${id}`, `?search=secret`, '?include_total=true']) {
+              for (const query of ['', '?include_deleted=true', `?id=${id}`, '?search=secret', '?include_total=true']) {
                 const list = await t.call('GET', url + query, { as })
                 attempts++
                 assert.equal(list.statusCode, 200, list.body)

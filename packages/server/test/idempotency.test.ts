@@ -117,7 +117,9 @@ for (const backend of await testBackends()) {
       // The reservation a request still running (or a process killed mid-request) leaves behind.
       const scope = { tenantId: 't1', caller: callerScope('alice', null), key }
       const reserved = await reserveKey(t.database.kysely, scope, {
-        fingerprint: requestFingerprint('POST', VULNS, body), lockToken: 'other-request', now: toTimestamp(new Date(clock)),
+        fingerprint: requestFingerprint('POST', VULNS, body),
+        lockToken: 'other-request',
+        now: toTimestamp(new Date(clock)),
         expiresAt: toTimestamp(new Date(clock + 24 * 3600_000))
       })
       assert.equal(reserved, true)

@@ -36,8 +36,13 @@ test('every operation of every resource is documented with its errors', async ()
     const base = `/api/v1/${r.path}`
     for (const op of r.operations) {
       const [path, method] = ({
-        list: [base, 'get'], create: [base, 'post'], get: [`${base}/{id}`, 'get'], update: [`${base}/{id}`, 'patch'],
-        delete: [`${base}/{id}`, 'delete'], restore: [`${base}/{id}/restore`, 'post'], resolve: [`${base}/{id}/resolve`, 'post'],
+        list: [base, 'get'],
+        create: [base, 'post'],
+        get: [`${base}/{id}`, 'get'],
+        update: [`${base}/{id}`, 'patch'],
+        delete: [`${base}/{id}`, 'delete'],
+        restore: [`${base}/{id}/restore`, 'post'],
+        resolve: [`${base}/{id}/resolve`, 'post'],
         history: [`${base}/{id}/history`, 'get']
       } as Record<string, [string, string]>)[op]!
       expected.push([path, method])

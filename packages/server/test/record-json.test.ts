@@ -38,9 +38,16 @@ for (const backend of await testBackends()) {
       const a = (await t.call('POST', '/api/v1/compliance-controls', { body: { framework: 'soc2', control_id: 'CC1', effectiveness: 0.25 } })).json()
       const b = (await t.call('POST', '/api/v1/compliance-controls', {
         body: {
-          framework: 'iso27001', control_ref: 'A.5', name: 'Policies', owner_id: 'usr_1', next_review_date: '2027-01-01T00:00:00Z',
-          evidence: [{ kind: 'doc', n: 1.5, nested: { ok: true } }], custom_fields: { a: [1, 'x', null] }, tags: ['b', 'a'],
-          mapped_control_ids: [a.id], linked_asset_ids: ['ast_2', 'ast_1']
+          framework: 'iso27001',
+          control_ref: 'A.5',
+          name: 'Policies',
+          owner_id: 'usr_1',
+          next_review_date: '2027-01-01T00:00:00Z',
+          evidence: [{ kind: 'doc', n: 1.5, nested: { ok: true } }],
+          custom_fields: { a: [1, 'x', null] },
+          tags: ['b', 'a'],
+          mapped_control_ids: [a.id],
+          linked_asset_ids: ['ast_2', 'ast_1']
         }
       })).json()
       const risk = (await t.call('POST', '/api/v1/risk-items', { body: { title: 'R', likelihood: 'likely', impact: 'major', linked_control_ids: [b.id, a.id] } }))

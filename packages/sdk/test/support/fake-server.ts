@@ -38,7 +38,7 @@ export async function startFakeServer (steps: Step[]): Promise<FakeServer> {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body })
       const step = steps.shift() ?? { status: 500, body: problem(500, 'internal', 'script exhausted') }
       if (step === 'drop') return req.socket.destroy()
-      if (step === 'hang') return void hanging.push(res)
+      if (step === 'hang') { hanging.push(res); return }
       const json = step.body === undefined ? '' : JSON.stringify(step.body)
       const type = step.status >= 400 ? 'application/problem+json' : 'application/json'
       res.writeHead(step.status, { 'content-type': type, 'x-request-id': `req_fake_${seen.length}`, ...step.headers })

@@ -66,7 +66,10 @@ function recordResponse (resource: ResourceDecl, description: string, extraHeade
 const ID_PARAM = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The record id.' }
 const IF_MATCH = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'Only write when the record still has this ETag (else 412).' }
 const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 },
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 255 },
   description: 'Repeat the POST safely: the same key with the same body within 24 h replays the first response.'
 }
 
@@ -75,13 +78,17 @@ function listParameters (resource: ResourceDecl): Schema[] {
     { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, description: 'Page size.' },
     { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The next_cursor of the previous page (opaque, bound to this query, valid 24 h). A walk returns the records as they were when its first page was read, each once.' },
     {
-      name: 'sort', in: 'query', schema: { type: 'string', default: '-created_at' },
+      name: 'sort',
+      in: 'query',
+      schema: { type: 'string', default: '-created_at' },
       description: `Comma-separated fields, "-" for descending; ties broken by id. NULLs sort last ascending (first descending), enums by rank, text by code point. Sortable: ${sortableFields(resource).map((f) => f.name).join(', ')}.`,
       // Machine-readable for generated clients (the SDK types sort keys from it).
       'x-sortable-fields': sortableFields(resource).map((f) => f.name)
     },
     {
-      name: 'search', in: 'query', schema: { type: 'string', maxLength: 500 },
+      name: 'search',
+      in: 'query',
+      schema: { type: 'string', maxLength: 500 },
       description: `Case-insensitive full-text match of every word over ${searchableColumns(resource).join(', ')}. Text is cut at every character that is not a letter or digit; a word of several parts (CVE-2024-3094, A.9.2.1) matches them as a phrase. Whole words, no stemming.`
     },
     { name: 'include_deleted', in: 'query', schema: { type: 'boolean', default: false }, description: 'Include soft-deleted records.' },
@@ -113,26 +120,36 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
   switch (op) {
     case 'list':
       return {
-        ...common, operationId: `list${resource.title}s`, summary: `List ${resource.title} records`,
+        ...common,
+        operationId: `list${resource.title}s`,
+        summary: `List ${resource.title} records`,
         description: 'Returns only your records (tenant, and app when your token has one), newest first by default.',
         parameters: listParameters(resource),
         responses: { 200: { description: 'A page of records.', headers: REQUEST_ID_HEADER, content: { 'application/json': { schema: ref(`${resource.title}List`) } } }, ...errorResponses(op) }
       }
     case 'get':
       return {
-        ...common, operationId: `get${resource.title}`, summary: `Get a ${resource.title}`, description: 'Soft-deleted records are returned too.',
-        parameters: [ID_PARAM], responses: { 200: recordResponse(resource, 'The record.'), ...errorResponses(op) }
+        ...common,
+        operationId: `get${resource.title}`,
+        summary: `Get a ${resource.title}`,
+        description: 'Soft-deleted records are returned too.',
+        parameters: [ID_PARAM],
+        responses: { 200: recordResponse(resource, 'The record.'), ...errorResponses(op) }
       }
     case 'create':
       return {
-        ...common, operationId: `create${resource.title}`, summary: `Create a ${resource.title}`,
+        ...common,
+        operationId: `create${resource.title}`,
+        summary: `Create a ${resource.title}`,
         parameters: [IDEMPOTENCY_KEY],
         requestBody: json(ref(`${resource.title}Create`)),
         responses: { 201: recordResponse(resource, 'Created.', { Location: { schema: { type: 'string' }, description: 'The new record\'s URL.' } }), ...errorResponses(op) }
       }
     case 'update':
       return {
-        ...common, operationId: `update${resource.title}`, summary: `Update a ${resource.title} (merge patch)`,
+        ...common,
+        operationId: `update${resource.title}`,
+        summary: `Update a ${resource.title} (merge patch)`,
         parameters: [ID_PARAM, IF_MATCH],
         requestBody: {
           required: true,
@@ -145,24 +162,34 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
       }
     case 'resolve':
       return {
-        ...common, operationId: `resolve${resource.title}`, summary: `Resolve a ${resource.title}`,
+        ...common,
+        operationId: `resolve${resource.title}`,
+        summary: `Resolve a ${resource.title}`,
         parameters: [ID_PARAM, IF_MATCH, IDEMPOTENCY_KEY],
         requestBody: json(ref('VulnerabilityResolve')),
         responses: { 200: recordResponse(resource, 'The resolved record.'), ...errorResponses(op) }
       }
     case 'delete':
       return {
-        ...common, operationId: `delete${resource.title}`, summary: `Delete a ${resource.title} (soft)`,
-        parameters: [ID_PARAM, IF_MATCH], responses: { 200: recordResponse(resource, 'The record, with is_deleted true.'), ...errorResponses(op) }
+        ...common,
+        operationId: `delete${resource.title}`,
+        summary: `Delete a ${resource.title} (soft)`,
+        parameters: [ID_PARAM, IF_MATCH],
+        responses: { 200: recordResponse(resource, 'The record, with is_deleted true.'), ...errorResponses(op) }
       }
     case 'restore':
       return {
-        ...common, operationId: `restore${resource.title}`, summary: `Restore a deleted ${resource.title}`,
-        parameters: [ID_PARAM, IF_MATCH, IDEMPOTENCY_KEY], responses: { 200: recordResponse(resource, 'The restored record.'), ...errorResponses(op) }
+        ...common,
+        operationId: `restore${resource.title}`,
+        summary: `Restore a deleted ${resource.title}`,
+        parameters: [ID_PARAM, IF_MATCH, IDEMPOTENCY_KEY],
+        responses: { 200: recordResponse(resource, 'The restored record.'), ...errorResponses(op) }
       }
     case 'history':
       return {
-        ...common, operationId: `get${resource.title}History`, summary: `History of a ${resource.title}`,
+        ...common,
+        operationId: `get${resource.title}History`,
+        summary: `History of a ${resource.title}`,
         description: 'Every change, newest first, paginated like lists.',
         parameters: [ID_PARAM,
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },

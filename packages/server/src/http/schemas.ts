@@ -103,7 +103,7 @@ export function inputSchema (resource: ResourceDecl, kind: 'create' | 'update'):
     type: 'object',
     description: kind === 'create'
       ? `Fields of a new ${resource.title}. None is required; server-set fields are ignored.`
-      : `A JSON merge patch (RFC 7396): a present field is set, null clears it, an absent one is left alone.`,
+      : 'A JSON merge patch (RFC 7396): a present field is set, null clears it, an absent one is left alone.',
     properties,
     additionalProperties: false
   }

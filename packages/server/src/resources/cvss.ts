@@ -11,7 +11,7 @@ export type CvssVersion = '2.0' | '3.0' | '3.1' | '4.0'
 const BASE_METRICS: Record<CvssVersion, readonly string[]> = {
   '2.0': ['AV', 'AC', 'Au', 'C', 'I', 'A'],
   '3.0': ['AV', 'AC', 'PR', 'UI', 'S', 'C', 'I', 'A'],
-  '3.1': ['AV', 'AC', 'PR', 'UI', 'S', 'C', 'I', 'A'],
+  3.1: ['AV', 'AC', 'PR', 'UI', 'S', 'C', 'I', 'A'],
   '4.0': ['AV', 'AC', 'AT', 'PR', 'UI', 'VC', 'VI', 'VA', 'SC', 'SI', 'SA']
 }
 

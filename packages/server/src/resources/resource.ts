@@ -46,7 +46,7 @@ export const SOURCE_TYPES = ['frontend', 'backend', 'server', 'system', 'api'] a
 
 /** The base every record shares (SPEC §3.1), in the seed's order and words. */
 export const BASE_FIELDS: readonly FieldDecl[] = [
-  f.string('id', 255, "Server-assigned ULID with type prefix (e.g. vul_…).", { readOnly: true, kind: 'id', filterable: true, sortable: true }),
+  f.string('id', 255, 'Server-assigned ULID with type prefix (e.g. vul_…).', { readOnly: true, kind: 'id', filterable: true, sortable: true }),
   f.string('tenant_id', 255, "Tenant scope — auto-stamped from the caller's JWT.", { readOnly: true }),
   f.string('app_id', 255, "App scope. Stamped ONLY when the caller's JWT was minted for a specific Application (integration API keys). Absent (null) for human-user sessions. Filters reads when present.", { readOnly: true, filterable: true }),
   f.datetime('created_at', 'Server stamp.', { readOnly: true }),

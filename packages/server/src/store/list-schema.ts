@@ -21,7 +21,7 @@ function documentText (resource: ResourceDecl, dialect: DialectName, prefix: str
     const col = `${prefix}${quoteIdent(name)}`
     const text = kinds.get(name)!.endsWith('-array') && dialect === 'postgres' ? `${col}::text` : col
     return `coalesce(${text}, '')`
-  }).join(` || ' ' || `)
+  }).join(' || \' \' || ')
 }
 
 /**

@@ -244,4 +244,3 @@ export async function readSecret (db: Kysely<any>, name: string): Promise<string
   const row = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow()
   return row.value as string
 }
-

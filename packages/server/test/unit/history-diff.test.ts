@@ -8,8 +8,18 @@ import { complianceControl, vulnerability } from '../../src/resources/index.ts'
 describe('history changes', () => {
   test('a create lists only the fields it set, without bookkeeping', () => {
     const changes = diff(vulnerability, null, {
-      id: 'vul_1', tenant_id: 't', app_id: 'app', created_at: 'x', updated_at: 'x', created_by: 'a', updated_by: 'a', schema_version: 1,
-      is_deleted: false, title: 'T', description: null, severity: 'low'
+      id: 'vul_1',
+      tenant_id: 't',
+      app_id: 'app',
+      created_at: 'x',
+      updated_at: 'x',
+      created_by: 'a',
+      updated_by: 'a',
+      schema_version: 1,
+      is_deleted: false,
+      title: 'T',
+      description: null,
+      severity: 'low'
     })
     assert.deepEqual(changes, { title: { from: null, to: 'T' }, severity: { from: null, to: 'low' } })
   })
