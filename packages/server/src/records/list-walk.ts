@@ -5,11 +5,11 @@ import { parseListQuery } from './list-query.ts'
 import { badCursor, openCursor, queryHash, sealCursor, walkStart } from './cursor.ts'
 import { toTimestamp } from './time.ts'
 import { listRecords } from '../store/record-list.ts'
-import { isSnapshot, readSnapshot } from '../store/walk-snapshot.ts'
+import { isSnapshot } from '../store/walk-snapshot.ts'
 import type { StoreContext, StoredRecord } from '../store/record-store.ts'
 
 // One page of a list walk (SPEC §4): parse the query, open the cursor (or start a walk with a
-// fresh snapshot), read the page as of the walk's snapshot, seal the next cursor.
+// fresh snapshot), read the page as of the walk's snapshot (a first page takes it), seal the next cursor.
 
 export interface ListResult {
   records: StoredRecord[]
@@ -29,12 +29,12 @@ export async function listPage (
   const cursor = query.cursor === null ? null : openCursor(cursorKey, query.cursor, bound)
   if (cursor && cursor.after.length !== query.sort.length) throw badCursor()
   const started = cursor ? walkStart(cursor, now) : toTimestamp(now)
-  const snapshot = cursor ? cursor.state?.snapshot : await readSnapshot(ctx)
-  if (!isSnapshot(ctx.dialect, snapshot)) throw problem.invalidField('cursor', 'is not a cursor this service issued')
-  const page = await listRecords(ctx, resource, caller, { query, after: cursor?.after ?? null, snapshot, now: started })
+  const snapshot = cursor ? cursor.state?.snapshot : null
+  if (cursor && !isSnapshot(ctx.dialect, snapshot)) throw problem.invalidField('cursor', 'is not a cursor this service issued')
+  const page = await listRecords(ctx, resource, caller, { query, after: cursor?.after ?? null, snapshot: snapshot as string | null, now: started })
   return {
     records: page.records,
-    nextCursor: page.nextAfter === null ? null : sealCursor(cursorKey, { after: page.nextAfter, query: bound, state: { now: started, snapshot } }),
+    nextCursor: page.nextAfter === null ? null : sealCursor(cursorKey, { after: page.nextAfter, query: bound, state: { now: started, snapshot: page.snapshot } }),
     ...(page.total === undefined ? {} : { total: page.total })
   }
 }

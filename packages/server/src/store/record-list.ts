@@ -12,7 +12,7 @@ import type { StoreContext, StoredRecord } from './record-store.ts'
 import { filterExpression } from './list-filters.ts'
 import { keysetAfter, quoteIdent, sortParts } from './sort-keys.ts'
 import type { OrderedPart } from './sort-keys.ts'
-import { currentInSnapshot, versionInSnapshot } from './walk-snapshot.ts'
+import { currentInSnapshot, readSnapshot, snapshotNow, versionInSnapshot } from './walk-snapshot.ts'
 
 // The list query's SQL (SPEC §4, docs/LISTS.md). A page is read as of the walk's snapshot: the
 // current rows the snapshot saw, plus the kept versions of records changed since (few: only the
@@ -24,14 +24,19 @@ export interface ListPage {
   /** Field values of the last row for `query.sort`, for the next cursor; null on the last page. */
   nextAfter: unknown[] | null
   total?: number
+  /** The snapshot the page was read in: the input's, or the one a starting page took. */
+  snapshot: string
 }
 
 export interface ListInput {
   query: ListQuery
   /** The previous page's last field values (one per sort key), or null for the first page. */
   after: unknown[] | null
-  /** The walk's snapshot (store/walk-snapshot.ts). */
-  snapshot: string
+  /**
+   * The walk's snapshot (store/walk-snapshot.ts), or null to start a walk: the page is then read
+   * from the current rows alone and the snapshot taken by the same statement (`ListPage.snapshot`).
+   */
+  snapshot: string | null
   /** The walk's start time, for `overdue`. */
   now: string
 }
@@ -48,7 +53,17 @@ export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 5000, byLookupUpTo: 50_000 }
 type Branch = 'current' | 'versions'
 
 export async function listRecords (ctx: StoreContext, resource: ResourceDecl, caller: Caller, input: ListInput): Promise<ListPage> {
-  const { query } = input
+  // A walk's first page has nothing to reconcile: its snapshot is the page statement's own, so it
+  // reads the current rows as that statement sees them (no visibility check, no versions branch)
+  // and returns the snapshot with them. With `include_total` the count is a second statement, so
+  // the snapshot is taken first and both statements use it.
+  if (input.snapshot === null && !input.query.includeTotal) return await readPage(ctx, resource, caller, { ...input, snapshot: null })
+  const snapshot = input.snapshot ?? await readSnapshot(ctx)
+  return await readPage(ctx, resource, caller, { ...input, snapshot })
+}
+
+async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Caller, input: ListInput): Promise<ListPage> {
+  const { query, snapshot } = input
   const parts = orderedParts(ctx, resource, query, input.after)
   const search = await searchPredicates(ctx, resource, query)
   // The database builds each record's response JSON (store/record-json.ts); the sort fields come
@@ -64,7 +79,8 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
       q = q.where('r.status', 'in', ACTIVE_STATUSES as string[]).where('r.due_date', 'is not', null).where('r.due_date', '<', input.now)
     }
     if (search && withSearch) q = q.where(search[which])
-    return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, input.snapshot) : versionInSnapshot(ctx.dialect, input.snapshot))
+    if (snapshot === null) return q
+    return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, snapshot) : versionInSnapshot(ctx.dialect, snapshot))
   }
   const rare = ctx.dialect === 'postgres' && query.search ? await postgresSearchIsRare(ctx, query, parts, branch('current', false), input.after !== null) : false
   const page = (which: Branch) => {
@@ -74,16 +90,26 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
     // index and sorts the few matches instead of walking the whole order looking for them.
     const opaque = (p: OrderedPart) => (p.numeric ? `(${p.expression}) + 0` : `(${p.expression}) || ''`)
     for (const p of parts) q = q.orderBy(sql.raw(rare && which === 'current' ? opaque(p) : p.expression), p.desc ? 'desc' : 'asc')
-    return ctx.db.selectFrom(q.limit(query.limit + 1).as(which === 'current' ? 'c' : 'v')).selectAll()
+    return q.limit(query.limit + 1)
   }
-  let merged = ctx.db.selectFrom(page('current').unionAll(page('versions')).as('u')).selectAll()
-  parts.forEach((p, i) => { merged = merged.orderBy(`u.k${i}`, p.desc ? 'desc' : 'asc') })
-  const rows = await merged.limit(query.limit + 1).execute()
+  let rows: Array<Record<string, unknown>>
+  let taken: string
+  if (snapshot === null) {
+    const read = await ctx.db.selectFrom(page('current').as('c')).selectAll().select(snapshotNow(ctx.dialect).as('__snapshot')).execute()
+    rows = read
+    taken = read.length > 0 ? String(read[0]!.__snapshot) : await readSnapshot(ctx)
+  } else {
+    let merged = ctx.db.selectFrom(ctx.db.selectFrom(page('current').as('c')).selectAll()
+      .unionAll(ctx.db.selectFrom(page('versions').as('v')).selectAll()).as('u')).selectAll()
+    parts.forEach((p, i) => { merged = merged.orderBy(`u.k${i}`, p.desc ? 'desc' : 'asc') })
+    rows = await merged.limit(query.limit + 1).execute()
+    taken = snapshot
+  }
 
   const hasMore = rows.length > query.limit
-  const records = rows.slice(0, query.limit).map((row: Record<string, unknown>) => jsonRow(resource, row))
+  const records = rows.slice(0, query.limit).map((row) => jsonRow(resource, row))
   const last = records[records.length - 1]
-  const result: ListPage = { records, nextAfter: hasMore && last ? query.sort.map((k) => last.data[k.field] ?? null) : null }
+  const result: ListPage = { records, nextAfter: hasMore && last ? query.sort.map((k) => last.data[k.field] ?? null) : null, snapshot: taken }
   if (query.includeTotal) {
     let total = 0
     for (const which of ['current', 'versions'] as const) {

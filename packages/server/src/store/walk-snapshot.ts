@@ -25,6 +25,14 @@ export async function readSnapshot (ctx: StoreContext): Promise<string> {
   return String(rows[0]!.n)
 }
 
+/**
+ * The snapshot of the statement this expression is part of: PostgreSQL's `pg_current_snapshot()`
+ * is the active (statement's) snapshot, and one SQLite statement reads one database state.
+ */
+export function snapshotNow (dialect: DialectName): RawBuilder<string> {
+  return dialect === 'postgres' ? sql<string>`pg_current_snapshot()::text` : sql<string>`(select n from write_clock)`
+}
+
 /** A snapshot as a cursor may carry it; anything else is not one we issued. */
 export function isSnapshot (dialect: DialectName, value: unknown): value is string {
   if (typeof value !== 'string' || value.length > 12_000) return false
