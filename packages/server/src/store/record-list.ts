@@ -42,13 +42,15 @@ export interface ListInput {
 }
 
 /**
- * SQLite has no planner statistics for FTS5, so the store picks the plan by how many records a
- * search matches (docs/LISTS.md "Search"): few → look those records up by id and sort them;
- * many → read the matches once into a lookup the ordered index scan checks; most → check each
- * row read in sort order with an FTS5 rowid probe, which finds a page after a few probes.
+ * SQLite has no planner statistics for FTS5, so the store picks the plan itself (docs/LISTS.md
+ * "Search"): a word with few matches in the whole table → look those records up by id and sort
+ * them; more → read the next `probeRows` rows in sort order and count the matches among them
+ * (one lookup set of the matching FTS5 rowids, built once per statement): a page of them means
+ * the ordered scan with that set finds the page; fewer means the word is rare in this tenant's
+ * order (or its filtered slice, or the list ends), so look the matches up by id after all.
  * PostgreSQL's planner makes this choice itself from the tsvector statistics.
  */
-export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 5000, byLookupUpTo: 50_000 }
+export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 2000, probeRows: 2000 }
 
 type Branch = 'current' | 'versions'
 
@@ -65,7 +67,7 @@ export async function listRecords (ctx: StoreContext, resource: ResourceDecl, ca
 async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Caller, input: ListInput): Promise<ListPage> {
   const { query, snapshot } = input
   const parts = orderedParts(ctx, resource, query, input.after)
-  const search = await searchPredicates(ctx, resource, query)
+  const search = searchPredicates(ctx, resource, query)
   // The database builds each record's response JSON (store/record-json.ts); the sort fields come
   // alongside for the next cursor.
   const columns = [recordJson(resource, ctx.dialect, 'r').as('__json'), 'r.version', ...query.sort.map((k) => `r.${k.field}`)]
@@ -83,6 +85,7 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
     return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, snapshot) : versionInSnapshot(ctx.dialect, snapshot))
   }
   const rare = ctx.dialect === 'postgres' && query.search ? await postgresSearchIsRare(ctx, query, parts, branch('current', false), input.after !== null) : false
+  if (search && ctx.dialect === 'sqlite') search.current = await sqliteSearchPlan(ctx, resource, query, parts, branch('current', false), input.after !== null)
   const page = (which: Branch) => {
     let q = branch(which).select([...columns, ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
     if (input.after) q = q.where(keysetAfter(parts))
@@ -147,30 +150,38 @@ function orderedParts (ctx: StoreContext, resource: ResourceDecl, query: ListQue
     .map((part) => ({ expression: part.expression, desc: key.desc, value: after ? part.param(after[i] ?? null) : null, plain: part.plain, numeric: part.numeric })))
 }
 
-/** The search condition for each branch, or null without `search`. */
-async function searchPredicates (ctx: StoreContext, resource: ResourceDecl, query: ListQuery): Promise<Record<Branch, RawBuilder<SqlBool>> | null> {
+/** The search condition for each branch, or null without `search` (SQLite: see sqliteSearchPlan). */
+function searchPredicates (ctx: StoreContext, resource: ResourceDecl, query: ListQuery): Record<Branch, RawBuilder<SqlBool>> | null {
   if (!query.search) return null
   if (ctx.dialect === 'postgres') {
     const match = sql<SqlBool>`r.search_vector @@ to_tsquery('simple', ${tsQuery(query.search)})`
     return { current: match, versions: match }
   }
-  const terms = fts5Query(query.search)
+  const vfts = sql.raw(`${resource.table}_versions_fts`)
+  const versions = sql<SqlBool>`exists (select 1 from ${vfts} where ${vfts} match ${fts5Query(query.search)} and ${vfts}.rowid = r.seq)`
+  return { current: versions, versions }
+}
+
+/** SQLite's condition on the current rows for `search`, by the plan SQLITE_SEARCH_PLAN describes. */
+async function sqliteSearchPlan (ctx: StoreContext, resource: ResourceDecl, query: ListQuery, parts: OrderedPart[], unsearched: any, paging: boolean): Promise<RawBuilder<SqlBool>> {
+  const terms = fts5Query(query.search!)
   const t = resource.table
   const fts = sql.raw(`${t}_fts`)
   const keys = sql.raw(`${t}_search_keys`)
-  const vfts = sql.raw(`${t}_versions_fts`)
-  const versions = sql<SqlBool>`exists (select 1 from ${vfts} where ${vfts} match ${terms} and ${vfts}.rowid = r.seq)`
-  const { rows } = await sql<{ id: string }>`select k.record_id as id from ${fts} join ${keys} k on k.seq = ${fts}.rowid
-    where ${fts} match ${terms} limit ${SQLITE_SEARCH_PLAN.byIdsUpTo + 1}`.execute(ctx.db)
-  if (rows.length <= SQLITE_SEARCH_PLAN.byIdsUpTo) {
-    const ids = rows.map((r) => r.id)
-    return { current: ids.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`r.id in (${sql.join(ids)})`, versions }
-  }
+  // By ids: SQLite drives this from the subquery (primary-key lookups), then sorts the matches.
+  const byIds = sql<SqlBool>`r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms})`
   const { rows: [counted] } = await sql<{ n: number }>`select count(*) as n from
-    (select rowid from ${fts} where ${fts} match ${terms} limit ${SQLITE_SEARCH_PLAN.byLookupUpTo + 1})`.execute(ctx.db)
-  const current = Number(counted?.n) <= SQLITE_SEARCH_PLAN.byLookupUpTo
-    ? sql<SqlBool>`+r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms})`
-    : sql<SqlBool>`exists (select 1 from ${fts} where ${fts} match ${terms}
-      and ${fts}.rowid = (select k.seq from ${keys} k where k.record_id = r.id))`
-  return { current, versions }
+    (select rowid from ${fts} where ${fts} match ${terms} limit ${SQLITE_SEARCH_PLAN.byIdsUpTo + 1})`.execute(ctx.db)
+  if (Number(counted?.n) <= SQLITE_SEARCH_PLAN.byIdsUpTo) return byIds
+  // The matching rowids are read from FTS5 alone (no join) into the statement's lookup set; each
+  // row the ordered scan reads costs one search-key lookup and one set probe.
+  const member = sql<SqlBool>`(select k.seq from ${keys} k where k.record_id = r.id) in (select rowid from ${fts} where ${fts} match ${terms})`
+  let q = unsearched.select(member.as('m'))
+  if (paging) q = q.where(keysetAfter(parts))
+  for (const p of parts) q = q.orderBy(sql.raw(p.expression), p.desc ? 'desc' : 'asc')
+  // Stops at the first page of matches: a common word costs a page's worth of rows, not probeRows.
+  const probe = await ctx.db.selectFrom(ctx.db.selectFrom(q.limit(SQLITE_SEARCH_PLAN.probeRows).as('s')).select(sql.lit(1).as('x'))
+    .where('s.m', '=', 1).limit(query.limit + 1).as('h')).select(sql<number>`count(*)`.as('hits')).executeTakeFirst()
+  if (Number(probe?.hits) > query.limit) return member
+  return byIds
 }
