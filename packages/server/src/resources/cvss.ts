@@ -46,6 +46,22 @@ function calculator (version: CvssVersion, full: string) {
  * metrics still has the base score of its base metrics, as for v2 and v3.
  */
 export function cvssBaseScore (vector: string): CvssResult | null {
+  let known = parsedVectors.get(vector)
+  if (known === undefined) {
+    // A pure function of the text, and a few vectors recur across most findings: each is parsed
+    // once (the library's parse and scoring dominate a create's rules). Bounded: cleared when full.
+    if (parsedVectors.size >= PARSED_VECTORS_MAX) parsedVectors.clear()
+    known = parseBaseScore(vector)
+    if (known) Object.freeze(known)
+    parsedVectors.set(vector, known)
+  }
+  return known
+}
+
+const PARSED_VECTORS_MAX = 1000
+const parsedVectors = new Map<string, Readonly<CvssResult> | null>()
+
+function parseBaseScore (vector: string): CvssResult | null {
   const { version, body, full } = splitVector(vector)
   const metrics = new Map<string, string>()
   for (const part of body.split('/')) {
