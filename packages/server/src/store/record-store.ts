@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { CompiledQuery } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { DialectName } from './database.ts'
 import type { FieldDecl } from '../resources/fields.ts'
@@ -88,15 +88,31 @@ export async function insertRecord (ctx: StoreContext, resource: ResourceDecl, d
  */
 export async function insertRecordWithHistory (ctx: StoreContext, resource: ResourceDecl, data: RecordData, entry: HistoryEntry): Promise<void> {
   if (ctx.dialect !== 'postgres') throw new Error('insertRecordWithHistory is PostgreSQL-only; use insertRecord and insertHistory in a transaction')
-  await ctx.db.with('r', (db: any) => db.insertInto(resource.table).values({ ...rowValues(resource, data, ctx.dialect), version: 1 }).returning('id'))
-    .insertInto('record_history')
-    .columns(['id', 'tenant_id', 'record_id', 'at', 'actor', 'app_id', 'action', 'changes'])
-    .expression((eb: any) => eb.selectFrom('r').select([
-      sql`${entry.id}::text`.as('id'), sql`${data.tenant_id}::text`.as('tenant_id'), 'r.id', sql`${entry.at}::text`.as('at'),
-      sql`${entry.actor}::text`.as('actor'), sql`${entry.app_id}::text`.as('app_id'), sql`${entry.action}::text`.as('action'),
-      sql`${JSON.stringify(entry.changes)}::jsonb`.as('changes')
-    ]))
-    .execute()
+  const columns = columnFields(resource)
+  const params = [
+    ...columns.map((field) => encodeValue(field, data[field.name], ctx.dialect)),
+    entry.id, data.tenant_id, entry.at, entry.actor, entry.app_id, entry.action, JSON.stringify(entry.changes)
+  ]
+  await ctx.db.executeQuery(CompiledQuery.raw(insertWithHistorySql(resource), params))
+}
+
+// The statement's text depends only on the resource (its columns are fixed), so it is written once
+// rather than built and compiled by Kysely on every create.
+const insertWithHistoryTexts = new Map<string, string>()
+
+function insertWithHistorySql (resource: ResourceDecl): string {
+  let text = insertWithHistoryTexts.get(resource.table)
+  if (text === undefined) {
+    const columns = columnFields(resource)
+    const n = columns.length
+    const h = (i: number) => `$${n + i}`
+    text = `with "r" as (insert into "${resource.table}" (${columns.map((f) => `"${f.name}"`).join(', ')}, "version")
+      values (${columns.map((_, i) => `$${i + 1}`).join(', ')}, 1) returning "id")
+      insert into "record_history" ("id", "tenant_id", "record_id", "at", "actor", "app_id", "action", "changes")
+      select ${h(1)}::text, ${h(2)}::text, "r"."id", ${h(3)}::text, ${h(4)}::text, ${h(5)}::text, ${h(6)}::text, ${h(7)}::jsonb from "r"`
+    insertWithHistoryTexts.set(resource.table, text)
+  }
+  return text
 }
 
 export async function updateRecord (ctx: StoreContext, resource: ResourceDecl, data: RecordData, version: number): Promise<void> {
