@@ -7,14 +7,20 @@ import { create, listPage, walk } from './support/lists.ts'
 import { POSTGRES_SEARCH_PLAN, SQLITE_SEARCH_PLAN } from '../src/store/record-list.ts'
 
 // The store picks a plan for a search by how many records match (store/record-list.ts). SQLite:
-// by ids, or (after a probe of the sort order) the ordered scan checking a lookup set of matches. PostgreSQL: the planner's
+// by ids, or (after a probe of the sort order) the ordered scan checking a lookup set of matches or
+// probing FTS5 per row. PostgreSQL: the planner's
 // ordered scan, or (a rare word) the GIN index with an order no index serves. The thresholds are
 // lowered here so that small data takes each plan; every plan must give the same answers.
 
 const V = '/api/v1/vulnerabilities'
 
 const PLANS = {
-  sqlite: [['by ids', { byIdsUpTo: 5000, probeRows: 2000 }], ['ordered scan with a lookup set', { byIdsUpTo: 1, probeRows: 2000 }], ['by ids after the probe', { byIdsUpTo: 1, probeRows: 2 }]],
+  sqlite: [
+    ['by ids', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000 }],
+    ['ordered scan with a lookup set', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2000 }],
+    ['ordered scan with FTS5 probes', { byIdsUpTo: 1, bySetUpTo: 1, probeRows: 2000 }],
+    ['by ids after the probe', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2 }]
+  ],
   postgres: [['ordered scan', { probeRows: 2000 }], ['rare word', { probeRows: 2 }]]
 } as const
 
