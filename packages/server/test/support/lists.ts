@@ -22,6 +22,11 @@ export async function listIds (t: TestApp, url: string, as?: TokenOptions): Prom
   return (await listPage(t, url, as)).data.map((r) => r.id)
 }
 
+/** The first page of `url` holds exactly `ids`, in any order. */
+export async function expectIds (t: TestApp, url: string, ids: string[]): Promise<void> {
+  assert.deepEqual([...await listIds(t, url)].sort(), [...ids].sort(), url)
+}
+
 /** Walks every page of `url` (which must not carry a cursor); `between` runs after each page. */
 export async function walk (
   t: TestApp, url: string, options: { as?: TokenOptions, between?: (page: number, seen: Array<Record<string, any>>) => Promise<void> } = {}
