@@ -7,7 +7,8 @@ import { create, listPage, walk } from './support/lists.ts'
 import { POSTGRES_SEARCH_PLAN, SQLITE_SEARCH_PLAN } from '../src/store/record-list.ts'
 
 // The store picks a plan for a search by how many records match (store/record-list.ts). SQLite:
-// by ids, or (after a probe of the sort order) the ordered scan checking a lookup set of matches or
+// in the default order, the matches in FTS5's rowid order (creation order; more in
+// lists-search-creation-order.test.ts); otherwise by ids, or (after a probe of the sort order) the ordered scan checking a lookup set of matches or
 // probing FTS5 per row. PostgreSQL: the planner's
 // ordered scan, or (a rare word) the GIN index with an order no index serves. The thresholds are
 // lowered here so that small data takes each plan; every plan must give the same answers.
@@ -16,10 +17,11 @@ const V = '/api/v1/vulnerabilities'
 
 const PLANS = {
   sqlite: [
-    ['by ids', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000 }],
-    ['ordered scan with a lookup set', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2000 }],
-    ['ordered scan with FTS5 probes', { byIdsUpTo: 1, bySetUpTo: 1, probeRows: 2000 }],
-    ['by ids after the probe', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2 }]
+    ['creation order', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 2000 }],
+    ['by ids', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 0 }],
+    ['ordered scan with a lookup set', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 0 }],
+    ['ordered scan with FTS5 probes', { byIdsUpTo: 1, bySetUpTo: 1, probeRows: 2000, creationScanRows: 0 }],
+    ['by ids after the probe', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2, creationScanRows: 0 }]
   ],
   postgres: [['ordered scan', { probeRows: 2000 }], ['rare word', { probeRows: 2 }]]
 } as const
@@ -46,6 +48,8 @@ for (const backend of await testBackends()) {
         assert.equal(page.total, 3)
         const walked = await walk(t, `${V}?search=ransomware&limit=2&sort=title`)
         assert.deepEqual(walked.map((r) => r.title), Array.from({ length: 9 }, (_, i) => `finding ${i}`))
+        const newestFirst = await walk(t, `${V}?search=ransomware&limit=2`)
+        assert.deepEqual(newestFirst.map((r) => r.title), Array.from({ length: 9 }, (_, i) => `finding ${8 - i}`))
         assert.deepEqual((await listPage(t, `${V}?search=nothinglikeit`)).data, [])
       })
     }

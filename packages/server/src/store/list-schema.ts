@@ -24,6 +24,11 @@ function documentText (resource: ResourceDecl, dialect: DialectName, prefix: str
   }).join(' || \' \' || ')
 }
 
+/** SQLite's document (FTS5 tokenizes it): the searchable fields of the row `prefix` names. */
+export function sqliteSearchDocument (resource: ResourceDecl, prefix: string): string {
+  return documentText(resource, 'sqlite', prefix)
+}
+
 /**
  * PostgreSQL's document: the same text, lower-cased and cut at every character that is not a
  * letter or digit, parsed with the 'simple' configuration (no stemming, no stop words) — the
@@ -107,7 +112,7 @@ async function createSearch (run: Run, dialect: DialectName, resource: ResourceD
     return
   }
   const fts = (name: string) => `create virtual table ${name} using fts5(doc, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`
-  const doc = (prefix: string) => documentText(resource, 'sqlite', prefix)
+  const doc = (prefix: string) => sqliteSearchDocument(resource, prefix)
   await run(`create table ${t}_search_keys (seq integer primary key, record_id text not null unique)`)
   await run(fts(`${t}_fts`))
   await run(`insert into ${t}_search_keys (record_id) select id from ${t}`)

@@ -5,6 +5,7 @@ import type { Database, DialectName } from './database.ts'
 import { RESOURCES, columnFields } from '../resources/index.ts'
 import { columnType } from './columns.ts'
 import { createListSchema } from './list-schema.ts'
+import { orderSearchKeysByCreation } from './search-order.ts'
 
 // Numbered migrations, applied in order at start-up and by `posture migrate`. The first one
 // derives the record tables from the resource declarations as they stood when it was written;
@@ -97,6 +98,11 @@ const MIGRATIONS: Record<string, Step> = {
       .addPrimaryKeyConstraint('idempotency_keys_pk', ['tenant_id', 'caller', 'key'])
       .execute()
     await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').columns(['expires_at']).execute()
+  },
+  // SQLite: search rowids in creation order, so a search in the default order stops after a page
+  // (store/search-order.ts). PostgreSQL's GIN index has no order to give; nothing to do there.
+  '004_search_in_creation_order': async (db, dialect) => {
+    if (dialect === 'sqlite') await orderSearchKeysByCreation(db, RESOURCES)
   }
 }
 

@@ -10,6 +10,7 @@ import { jsonRow, liveFlag, scoped } from './record-store.ts'
 import { recordJson } from './record-json.ts'
 import type { StoreContext, StoredRecord } from './record-store.ts'
 import { filterExpression } from './list-filters.ts'
+import { SLOT_BITS, slotEnd, slotStart } from './search-order.ts'
 import { keysetAfter, quoteIdent, sortParts } from './sort-keys.ts'
 import type { OrderedPart } from './sort-keys.ts'
 import { currentInSnapshot, readSnapshot, snapshotNow, versionInSnapshot } from './walk-snapshot.ts'
@@ -52,7 +53,7 @@ export interface ListInput {
  * read with an FTS5 rowid probe (a page of a word that common is a few hundred rows away).
  * PostgreSQL's planner makes this choice itself from the tsvector statistics.
  */
-export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 2000, bySetUpTo: 100_000, probeRows: 2000 }
+export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 2000, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 2000 }
 
 type Branch = 'current' | 'versions'
 
@@ -74,9 +75,9 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
   // alongside for the next cursor.
   const columns = [recordJson(resource, ctx.dialect, 'r').as('__json'), 'r.version', ...query.sort.map((k) => `r.${k.field}`)]
 
-  const branch = (which: Branch, withSearch = true) => {
-    const table = which === 'current' ? resource.table : `${resource.table}_versions`
-    let q = scoped(ctx.db.selectFrom(`${table} as r`), caller, 'r')
+  // A query over `from` (where `r` is the branch's table) with every condition of the branch.
+  const branchOver = (from: any, which: Branch, withSearch = true) => {
+    let q = scoped(from, caller, 'r')
     if (!query.includeDeleted) q = q.where('r.is_deleted', '=', liveFlag(ctx.dialect, false))
     for (const filter of query.filters) q = q.where((eb: any) => filterExpression(ctx, resource, eb, filter))
     if (query.overdue) {
@@ -86,21 +87,36 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
     if (snapshot === null) return q
     return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, snapshot) : versionInSnapshot(ctx.dialect, snapshot))
   }
+  const branch = (which: Branch, withSearch = true) =>
+    branchOver(ctx.db.selectFrom(`${which === 'current' ? resource.table : `${resource.table}_versions`} as r`), which, withSearch)
   const rare = ctx.dialect === 'postgres' && query.search ? await postgresSearchIsRare(ctx, query, parts, branch('current', false), input.after !== null) : false
-  if (search && ctx.dialect === 'sqlite') search.current = await sqliteSearchPlan(ctx, resource, query, parts, branch('current', false), input.after !== null)
+  // SQLite: the page's search condition by the plan chosen, and (for include_total) the plain one.
+  const counted = search ? { ...search } : null
+  if (search && ctx.dialect === 'sqlite') {
+    const inCreationOrder = creationOrderSearch(ctx, resource, query, parts, input.after, (from) => branchOver(from, 'current', false))
+    search.current = await inCreationOrder ?? await sqliteSearchPlan(ctx, resource, query, parts, branch('current', false), input.after !== null)
+  }
+  // The page's rows are chosen by their sort keys alone, then joined back by primary key for
+  // their JSON: a plan that sorts many candidates (a rare word, a sort no index serves) builds
+  // the JSON of the page's rows only, not of every candidate.
   const page = (which: Branch) => {
-    let q = branch(which).select([...columns, ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
+    const key = which === 'current' ? 'id' : 'seq'
+    let q = branch(which).select([`r.${key} as __key`, ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
     if (input.after) q = q.where(keysetAfter(parts))
     // A rare word: order by the keys in a form no index serves, so the planner takes the GIN
     // index and sorts the few matches instead of walking the whole order looking for them.
     const opaque = (p: OrderedPart) => (p.numeric ? `(${p.expression}) + 0` : `(${p.expression}) || ''`)
     for (const p of parts) q = q.orderBy(sql.raw(rare && which === 'current' ? opaque(p) : p.expression), p.desc ? 'desc' : 'asc')
-    return q.limit(query.limit + 1)
+    const table = which === 'current' ? resource.table : `${resource.table}_versions`
+    return ctx.db.selectFrom(q.limit(query.limit + 1).as('p')).innerJoin(`${table} as r`, `r.${key}`, 'p.__key')
+      .select([...columns, ...parts.map((_, i) => `p.k${i}`)])
   }
   let rows: Array<Record<string, unknown>>
   let taken: string
   if (snapshot === null) {
-    const read = await ctx.db.selectFrom(page('current').as('c')).selectAll().select(snapshotNow(ctx.dialect).as('__snapshot')).execute()
+    let first = ctx.db.selectFrom(page('current').as('c')).selectAll().select(snapshotNow(ctx.dialect).as('__snapshot'))
+    parts.forEach((p, i) => { first = first.orderBy(`c.k${i}`, p.desc ? 'desc' : 'asc') })
+    const read = await first.execute()
     rows = read
     taken = read.length > 0 ? String(read[0]!.__snapshot) : await readSnapshot(ctx)
   } else {
@@ -118,7 +134,8 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
   if (query.includeTotal) {
     let total = 0
     for (const which of ['current', 'versions'] as const) {
-      const row = await branch(which).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst()
+      const q = counted ? branch(which, false).where(counted[which]) : branch(which)
+      const row = await q.select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst()
       total += Number(row?.n ?? 0)
     }
     result.total = total
@@ -161,7 +178,16 @@ function searchPredicates (ctx: StoreContext, resource: ResourceDecl, query: Lis
   }
   const vfts = sql.raw(`${resource.table}_versions_fts`)
   const versions = sql<SqlBool>`exists (select 1 from ${vfts} where ${vfts} match ${fts5Query(query.search)} and ${vfts}.rowid = r.seq)`
-  return { current: versions, versions }
+  return { current: sqliteMatchingIds(resource, fts5Query(query.search)), versions }
+}
+
+/** SQLite: `r` is among the records matching `terms` (SQLite drives it from the matches: primary-key lookups). */
+function sqliteMatchingIds (resource: ResourceDecl, terms: string, rowids?: { from: bigint | null, to: bigint | null }): RawBuilder<SqlBool> {
+  const fts = sql.raw(`${resource.table}_fts`)
+  const keys = sql.raw(`${resource.table}_search_keys`)
+  const from = rowids?.from != null ? sql` and ${fts}.rowid >= ${rowids.from}` : sql``
+  const to = rowids?.to != null ? sql` and ${fts}.rowid <= ${rowids.to}` : sql``
+  return sql<SqlBool>`r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms}${from}${to})`
 }
 
 /** SQLite's condition on the current rows for `search`, by the plan SQLITE_SEARCH_PLAN describes. */
@@ -171,7 +197,7 @@ async function sqliteSearchPlan (ctx: StoreContext, resource: ResourceDecl, quer
   const fts = sql.raw(`${t}_fts`)
   const keys = sql.raw(`${t}_search_keys`)
   // By ids: SQLite drives this from the subquery (primary-key lookups), then sorts the matches.
-  const byIds = sql<SqlBool>`r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms})`
+  const byIds = sqliteMatchingIds(resource, terms)
   const { rows: [counted] } = await sql<{ n: number }>`select count(*) as n from
     (select rowid from ${fts} where ${fts} match ${terms} limit ${SQLITE_SEARCH_PLAN.bySetUpTo + 1})`.execute(ctx.db)
   const matches = Number(counted?.n)
@@ -190,4 +216,48 @@ async function sqliteSearchPlan (ctx: StoreContext, resource: ResourceDecl, quer
     .where('s.m', '=', 1).limit(query.limit + 1).as('h')).select(sql<number>`count(*)`.as('hits')).executeTakeFirst()
   if (Number(probe?.hits) > query.limit) return member
   return byIds
+}
+
+/**
+ * SQLite, sorted by creation (the default order, or `created_at`): FTS5 reads the matches in
+ * rowid order, which is creation order (store/search-order.ts), from the cursor's position on,
+ * and stops after the first `creationScanRows`. If a page of them passes the page's other
+ * conditions, the page is among the matches from there back to the millisecond of the page's last
+ * one (all of that millisecond included, for ties broken by id): the returned condition bounds the
+ * rowids to that range, and the page query sorts those few exactly. Cost: a page's worth of matches
+ * (more when the tenant or the filters pass few of them), however many records match in all.
+ * Null (another plan) for other sorts, or when the first rows read do not hold a page.
+ */
+async function creationOrderSearch (
+  ctx: StoreContext, resource: ResourceDecl, query: ListQuery, parts: OrderedPart[], after: unknown[] | null, conditions: (from: any) => any
+): Promise<RawBuilder<SqlBool> | null> {
+  const [first, second] = query.sort
+  if (query.sort.length !== 2 || first!.field !== 'created_at' || second!.field !== 'id' || first!.desc !== second!.desc) return null
+  const desc = first!.desc
+  const t = resource.table
+  const terms = fts5Query(query.search!)
+  const fts = sql.raw(`${t}_fts`)
+  const position = after ? (desc ? { from: null, to: slotEnd(String(after[0])) } : { from: slotStart(String(after[0])), to: null }) : { from: null, to: null }
+  const from = position.from !== null ? sql` and rowid >= ${position.from}` : sql``
+  const to = position.to !== null ? sql` and rowid <= ${position.to}` : sql``
+  const scan = sql`(select rowid as seq from ${fts} where ${fts} match ${terms}${from}${to}
+    order by rowid ${sql.raw(desc ? 'desc' : 'asc')} limit ${SQLITE_SEARCH_PLAN.creationScanRows})`
+  // The rows read, joined to their records in that order (CROSS JOIN keeps FTS5 the outer loop).
+  let passing = conditions(ctx.db.selectFrom(scan.as('f')).crossJoin(`${t}_search_keys as k`).crossJoin(`${t} as r`)
+    .whereRef('k.seq', '=', 'f.seq').whereRef('r.id', '=', 'k.record_id'))
+  if (after) passing = passing.where(keysetAfter(parts))
+  passing = passing.select('f.seq').orderBy('f.seq', desc ? 'desc' : 'asc').limit(query.limit + 1)
+  const found = await ctx.db.selectFrom(passing.as('p'))
+    .select([sql<number>`count(*)`.as('hits'), sql<number | null>`${desc ? sql`min(p.seq)` : sql`max(p.seq)`} >> ${SLOT_BITS}`.as('edge_ms')])
+    .executeTakeFirstOrThrow()
+  if (Number(found.hits) > query.limit) {
+    // The page's last millisecond, whole.
+    const edge = BigInt(found.edge_ms!) << BigInt(SLOT_BITS)
+    const range = desc ? { from: edge, to: position.to } : { from: position.from, to: edge + (1n << BigInt(SLOT_BITS)) - 1n }
+    return sqliteMatchingIds(resource, terms, range)
+  }
+  const { rows: [read] } = await sql<{ n: number }>`select count(*) as n from ${scan}`.execute(ctx.db)
+  // Every remaining match was read: they are the rest of the walk.
+  if (Number(read?.n) < SQLITE_SEARCH_PLAN.creationScanRows) return sqliteMatchingIds(resource, terms, position)
+  return null
 }
