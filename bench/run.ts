@@ -52,7 +52,12 @@ const port = Number(values.port)
 const dialect = values.sqlite ? 'sqlite' : 'postgres'
 
 if (values.scale) {
-  await runScale({ sizes: values.sizes.split(',').map(Number), dialects: values.sqlite ? ['sqlite'] : values.postgres ? ['postgres'] : ['postgres', 'sqlite'], write: !values['no-write'] })
+  await runScale({
+    sizes: values.sizes.split(',').map(Number),
+    dialects: values.sqlite ? ['sqlite'] : values.postgres ? ['postgres'] : ['postgres', 'sqlite'],
+    write: !values['no-write'],
+    ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {})
+  })
   process.exit(0)
 }
 

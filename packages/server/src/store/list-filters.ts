@@ -5,12 +5,13 @@ import type { Filter } from '../records/list-query.ts'
 import { resourceByName } from '../resources/index.ts'
 import { encodeValue } from './columns.ts'
 import { liveFlag } from './record-store.ts'
+import { holdsEntry } from './array-entries.ts'
 import type { StoreContext } from './record-store.ts'
 
 // A list filter (SPEC §4) as SQL over the row alias `r` (a record or a kept version of one).
 // Column names come only from the declarations; values are always bound parameters.
 
-export function filterExpression (ctx: StoreContext, resource: ResourceDecl, eb: any, filter: Filter): Expression<SqlBool> {
+export function filterExpression (ctx: StoreContext, resource: ResourceDecl, eb: any, filter: Filter, rows: 'current' | 'versions'): Expression<SqlBool> {
   const { field, op, value } = filter
   if (field.link) return linkFilter(ctx, eb, filter)
   const col = `r.${field.name}`
@@ -31,10 +32,11 @@ export function filterExpression (ctx: StoreContext, resource: ResourceDecl, eb:
       return value ? sql<SqlBool>`coalesce(${length}, 0) > 0` : sql<SqlBool>`coalesce(${length}, 0) = 0`
     }
     case 'contains':
-      // PostgreSQL: jsonb containment, served by the column's GIN (jsonb_path_ops) index.
-      return ctx.dialect === 'postgres'
-        ? sql<SqlBool>`${sql.ref(col)} @> ${JSON.stringify([value])}::jsonb`
-        : sql<SqlBool>`exists (select 1 from json_each(${sql.ref(col)}) where json_each.value = ${value})`
+      // PostgreSQL: jsonb containment, served by the column's GIN (jsonb_path_ops) index. SQLite:
+      // the entries index of the current rows (store/array-entries.ts); a kept version's own array.
+      if (ctx.dialect === 'postgres') return sql<SqlBool>`${sql.ref(col)} @> ${JSON.stringify([value])}::jsonb`
+      if (rows === 'current') return holdsEntry(resource, field, value)
+      return sql<SqlBool>`exists (select 1 from json_each(${sql.ref(col)}) where json_each.value = ${value})`
   }
 }
 

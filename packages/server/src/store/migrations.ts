@@ -6,6 +6,7 @@ import { RESOURCES, columnFields } from '../resources/index.ts'
 import { columnType } from './columns.ts'
 import { createListSchema } from './list-schema.ts'
 import { orderSearchKeysByCreation } from './search-order.ts'
+import { createArrayEntries } from './array-entries.ts'
 
 // Numbered migrations, applied in order at start-up and by `posture migrate`. The first one
 // derives the record tables from the resource declarations as they stood when it was written;
@@ -103,6 +104,11 @@ const MIGRATIONS: Record<string, Step> = {
   // (store/search-order.ts). PostgreSQL's GIN index has no order to give; nothing to do there.
   '004_search_in_creation_order': async (db, dialect) => {
     if (dialect === 'sqlite') await orderSearchKeysByCreation(db, RESOURCES)
+  },
+  // SQLite: an index of array entries for `tags[contains]=…` and the other array filters
+  // (store/array-entries.ts); PostgreSQL has GIN indexes on those columns since 002.
+  '005_array_entries': async (db, dialect) => {
+    if (dialect === 'sqlite') await createArrayEntries(db, RESOURCES)
   }
 }
 

@@ -79,7 +79,7 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
   const branchOver = (from: any, which: Branch, withSearch = true) => {
     let q = scoped(from, caller, 'r')
     if (!query.includeDeleted) q = q.where('r.is_deleted', '=', liveFlag(ctx.dialect, false))
-    for (const filter of query.filters) q = q.where((eb: any) => filterExpression(ctx, resource, eb, filter))
+    for (const filter of query.filters) q = q.where((eb: any) => filterExpression(ctx, resource, eb, filter, which))
     if (query.overdue) {
       q = q.where('r.status', 'in', ACTIVE_STATUSES as string[]).where('r.due_date', 'is not', null).where('r.due_date', '<', input.now)
     }
@@ -96,19 +96,20 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
     const inCreationOrder = creationOrderSearch(ctx, resource, query, parts, input.after, (from) => branchOver(from, 'current', false))
     search.current = await inCreationOrder ?? await sqliteSearchPlan(ctx, resource, query, parts, branch('current', false), input.after !== null)
   }
-  // The page's rows are chosen by their sort keys alone, then joined back by primary key for
-  // their JSON: a plan that sorts many candidates (a rare word, a sort no index serves) builds
-  // the JSON of the page's rows only, not of every candidate.
+  // The page's rows are chosen by their sort keys alone, then joined back by physical row address
+  // (PostgreSQL's ctid, SQLite's rowid: stable within the statement) for their JSON: a plan that
+  // sorts many candidates (a rare word, a sort no index serves) builds the JSON of the page's rows
+  // only, not of every candidate.
+  const address = sql.raw(ctx.dialect === 'postgres' ? 'r.ctid' : 'r.rowid')
   const page = (which: Branch) => {
-    const key = which === 'current' ? 'id' : 'seq'
-    let q = branch(which).select([`r.${key} as __key`, ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
+    let q = branch(which).select([address.as('__key'), ...parts.map((p, i) => sql.raw(p.expression).as(`k${i}`))])
     if (input.after) q = q.where(keysetAfter(parts))
     // A rare word: order by the keys in a form no index serves, so the planner takes the GIN
     // index and sorts the few matches instead of walking the whole order looking for them.
     const opaque = (p: OrderedPart) => (p.numeric ? `(${p.expression}) + 0` : `(${p.expression}) || ''`)
     for (const p of parts) q = q.orderBy(sql.raw(rare && which === 'current' ? opaque(p) : p.expression), p.desc ? 'desc' : 'asc')
     const table = which === 'current' ? resource.table : `${resource.table}_versions`
-    return ctx.db.selectFrom(q.limit(query.limit + 1).as('p')).innerJoin(`${table} as r`, `r.${key}`, 'p.__key')
+    return ctx.db.selectFrom(q.limit(query.limit + 1).as('p')).innerJoin(`${table} as r`, (join: any) => join.on(sql`${address} = p.__key`))
       .select([...columns, ...parts.map((_, i) => `p.k${i}`)])
   }
   let rows: Array<Record<string, unknown>>
