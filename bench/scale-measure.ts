@@ -118,7 +118,8 @@ export async function measureDatabase (url: string, deep: { cursor: string, note
 
 /** The plan of one statement a request ran: PostgreSQL's with timings, SQLite's query plan. */
 async function explain (database: Database, query: Compiled): Promise<string> {
-  const text = query.sql.length > 300 ? `${query.sql.slice(0, 300).replace(/\s+/g, ' ')}…` : query.sql
+  // The statement, with the record JSON expression (long, and the same in every statement) elided.
+  const text = query.sql.replace(/(json_build_object|json_object)\(.*?\)((::text)? as "__json")/s, '$1(…)$2').replace(/\s+/g, ' ')
   if (database.dialect === 'postgres') {
     const result = await database.kysely.executeQuery(CompiledQuery.raw(`explain (analyze, buffers, costs off) ${query.sql}`, [...query.parameters]))
     return `-- ${text}\n${(result.rows as Array<Record<string, string>>).map((r) => r['QUERY PLAN']).join('\n')}`

@@ -164,3 +164,24 @@ async function createListIndexes (run: Run, dialect: DialectName, resource: Reso
     }
   }
 }
+
+/**
+ * Migration 006: indexes for the sorts that triage reads most — worst first — at any size:
+ * vulnerabilities by `severity` (by rank) and `cvss_score`, risk items by `risk_score`. Each is
+ * `(tenant_id, <the sort key's expression>, id)`, so one index serves both directions, the ORDER
+ * BY and the cursor's range (store/sort-keys.ts). Other sortable fields sort their matches per page.
+ */
+export const SORT_INDEXES: Readonly<Record<string, readonly string[]>> = {
+  vulnerabilities: ['severity', 'cvss_score'],
+  risk_items: ['risk_score']
+}
+
+export async function createSortIndexes (db: Kysely<any>, dialect: DialectName, resources: readonly ResourceDecl[]): Promise<void> {
+  for (const resource of resources) {
+    const fields = new Map(allFields(resource).map((f) => [f.name, f]))
+    for (const name of SORT_INDEXES[resource.table] ?? []) {
+      const keys = sortParts(fields.get(name)!, dialect, quoteIdent(name)).map((p) => `(${p.expression})`)
+      await sql.raw(`create index ${resource.table}_${name}_sort on ${resource.table} (tenant_id, ${keys.join(', ')}, id)`).execute(db)
+    }
+  }
+}

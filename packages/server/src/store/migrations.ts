@@ -4,7 +4,7 @@ import type { Kysely, Migration, MigrationProvider, SqlBool } from 'kysely'
 import type { Database, DialectName } from './database.ts'
 import { RESOURCES, columnFields } from '../resources/index.ts'
 import { columnType } from './columns.ts'
-import { createListSchema } from './list-schema.ts'
+import { createListSchema, createSortIndexes } from './list-schema.ts'
 import { orderSearchKeysByCreation } from './search-order.ts'
 import { createArrayEntries } from './array-entries.ts'
 
@@ -109,6 +109,10 @@ const MIGRATIONS: Record<string, Step> = {
   // (store/array-entries.ts); PostgreSQL has GIN indexes on those columns since 002.
   '005_array_entries': async (db, dialect) => {
     if (dialect === 'sqlite') await createArrayEntries(db, RESOURCES)
+  },
+  // Worst-first sorts served by an index (store/list-schema.ts#createSortIndexes).
+  '006_sort_indexes': async (db, dialect) => {
+    await createSortIndexes(db, dialect, RESOURCES)
   }
 }
 
