@@ -65,9 +65,10 @@ for (const backend of await testBackends()) {
       ['search=gamma', (m) => !m.deleted && m.text.includes('gamma')]
     ]
 
-    for (const scanRows of [2000, 3]) {
-      test(`walks at every page size match the exact order (first ${scanRows} matches read in rowid order)`, async () => {
-        SQLITE_SEARCH_PLAN.creationScanRows = scanRows
+    // Read enough at once; a first read too short, then one sized by its density; too few, then the other plans.
+    for (const [first, most] of [[250, 2000], [2, 2000], [3, 3]] as const) {
+      test(`walks at every page size match the exact order (matches read in rowid order: first ${first}, at most ${most})`, async () => {
+        Object.assign(SQLITE_SEARCH_PLAN, { creationScanFirst: first, creationScanRows: most })
         for (const [query, keep] of cases) {
           for (const desc of [true, false]) {
             const expected = ordered(keep, desc)
@@ -85,7 +86,7 @@ for (const backend of await testBackends()) {
     }
 
     test('records created during a walk do not disturb it, in their own millisecond or the walk\'s', async () => {
-      SQLITE_SEARCH_PLAN.creationScanRows = 2000
+      Object.assign(SQLITE_SEARCH_PLAN, { creationScanFirst: 250, creationScanRows: 2000 })
       const expected = ordered((m) => !m.deleted && m.text.includes('alpha'), true)
       const seen = await walk(t, `${V}?search=alpha&limit=3`, {
         between: async (n) => {

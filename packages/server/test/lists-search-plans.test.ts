@@ -17,11 +17,11 @@ const V = '/api/v1/vulnerabilities'
 
 const PLANS = {
   sqlite: [
-    ['creation order', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 2000 }],
-    ['by ids', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 0 }],
-    ['ordered scan with a lookup set', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 0 }],
-    ['ordered scan with FTS5 probes', { byIdsUpTo: 1, bySetUpTo: 1, probeRows: 2000, creationScanRows: 0 }],
-    ['by ids after the probe', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2, creationScanRows: 0 }]
+    ['creation order', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000, creationScanFirst: 2, creationScanRows: 2000 }],
+    ['by ids', { byIdsUpTo: 5000, bySetUpTo: 100_000, probeRows: 2000, creationScanFirst: 0, creationScanRows: 0 }],
+    ['ordered scan with a lookup set', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2000, creationScanFirst: 0, creationScanRows: 0 }],
+    ['ordered scan with FTS5 probes', { byIdsUpTo: 1, bySetUpTo: 1, probeRows: 2000, creationScanFirst: 0, creationScanRows: 0 }],
+    ['by ids after the probe', { byIdsUpTo: 1, bySetUpTo: 100_000, probeRows: 2, creationScanFirst: 0, creationScanRows: 0 }]
   ],
   postgres: [['ordered scan', { probeRows: 2000 }], ['rare word', { probeRows: 2 }]]
 } as const

@@ -53,7 +53,7 @@ export interface ListInput {
  * read with an FTS5 rowid probe (a page of a word that common is a few hundred rows away).
  * PostgreSQL's planner makes this choice itself from the tsvector statistics.
  */
-export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 2000, bySetUpTo: 100_000, probeRows: 2000, creationScanRows: 2000 }
+export const SQLITE_SEARCH_PLAN = { byIdsUpTo: 2000, bySetUpTo: 100_000, probeRows: 2000, creationScanFirst: 250, creationScanRows: 2000 }
 
 type Branch = 'current' | 'versions'
 
@@ -222,7 +222,8 @@ async function sqliteSearchPlan (ctx: StoreContext, resource: ResourceDecl, quer
 /**
  * SQLite, sorted by creation (the default order, or `created_at`): FTS5 reads the matches in
  * rowid order, which is creation order (store/search-order.ts), from the cursor's position on,
- * and stops after the first `creationScanRows`. If a page of them passes the page's other
+ * and stops after the first `creationScanFirst` (or, when those pass too few, as many as their
+ * density says a page needs, up to `creationScanRows`). If a page of them passes the page's other
  * conditions, the page is among the matches from there back to the millisecond of the page's last
  * one (all of that millisecond included, for ties broken by id): the returned condition bounds the
  * rowids to that range, and the page query sorts those few exactly. Cost: a page's worth of matches
@@ -241,24 +242,39 @@ async function creationOrderSearch (
   const position = after ? (desc ? { from: null, to: slotEnd(String(after[0])) } : { from: slotStart(String(after[0])), to: null }) : { from: null, to: null }
   const from = position.from !== null ? sql` and rowid >= ${position.from}` : sql``
   const to = position.to !== null ? sql` and rowid <= ${position.to}` : sql``
-  const scan = sql`(select rowid as seq from ${fts} where ${fts} match ${terms}${from}${to}
-    order by rowid ${sql.raw(desc ? 'desc' : 'asc')} limit ${SQLITE_SEARCH_PLAN.creationScanRows})`
-  // The rows read, joined to their records in that order (CROSS JOIN keeps FTS5 the outer loop).
-  let passing = conditions(ctx.db.selectFrom(scan.as('f')).crossJoin(`${t}_search_keys as k`).crossJoin(`${t} as r`)
-    .whereRef('k.seq', '=', 'f.seq').whereRef('r.id', '=', 'k.record_id'))
-  if (after) passing = passing.where(keysetAfter(parts))
-  passing = passing.select('f.seq').orderBy('f.seq', desc ? 'desc' : 'asc').limit(query.limit + 1)
-  const found = await ctx.db.selectFrom(passing.as('p'))
-    .select([sql<number>`count(*)`.as('hits'), sql<number | null>`${desc ? sql`min(p.seq)` : sql`max(p.seq)`} >> ${SLOT_BITS}`.as('edge_ms')])
-    .executeTakeFirstOrThrow()
-  if (Number(found.hits) > query.limit) {
-    // The page's last millisecond, whole.
-    const edge = BigInt(found.edge_ms!) << BigInt(SLOT_BITS)
-    const range = desc ? { from: edge, to: position.to } : { from: position.from, to: edge + (1n << BigInt(SLOT_BITS)) - 1n }
-    return sqliteMatchingIds(resource, terms, range)
+  // The first `rows` matches from the position on, joined to their records in that order (CROSS
+  // JOIN keeps FTS5 the outer loop); how many pass the page's conditions (up to a page + 1), the
+  // millisecond of the last one passed, and how many matches were read.
+  const attempt = async (rows: number) => {
+    const scan = sql`(select rowid as seq from ${fts} where ${fts} match ${terms}${from}${to}
+      order by rowid ${sql.raw(desc ? 'desc' : 'asc')} limit ${rows})`
+    let passing = conditions(ctx.db.selectFrom(scan.as('f')).crossJoin(`${t}_search_keys as k`).crossJoin(`${t} as r`)
+      .whereRef('k.seq', '=', 'f.seq').whereRef('r.id', '=', 'k.record_id'))
+    if (after) passing = passing.where(keysetAfter(parts))
+    passing = passing.select('f.seq').orderBy('f.seq', desc ? 'desc' : 'asc').limit(query.limit + 1)
+    return await ctx.db.selectFrom(passing.as('p')).select([
+      sql<number>`count(*)`.as('hits'),
+      sql<number | null>`${desc ? sql`min(p.seq)` : sql`max(p.seq)`} >> ${sql.lit(SLOT_BITS)}`.as('edge_ms'),
+      sql<number>`(select count(*) from ${scan})`.as('read')
+    ]).executeTakeFirstOrThrow()
   }
-  const { rows: [read] } = await sql<{ n: number }>`select count(*) as n from ${scan}`.execute(ctx.db)
-  // Every remaining match was read: they are the rest of the walk.
-  if (Number(read?.n) < SQLITE_SEARCH_PLAN.creationScanRows) return sqliteMatchingIds(resource, terms, position)
-  return null
+  // A few rows first; if they pass too few for a page, as many as their density says a page
+  // needs (with a margin), up to `creationScanRows` — beyond that the other plans are cheaper
+  // (the tenant holds few of the matches, or the filters pass few).
+  let rows = Math.min(SQLITE_SEARCH_PLAN.creationScanFirst, SQLITE_SEARCH_PLAN.creationScanRows)
+  for (;;) {
+    const found = await attempt(rows)
+    const hits = Number(found.hits)
+    if (hits > query.limit) {
+      // The page's last millisecond, whole.
+      const edge = BigInt(found.edge_ms!) << BigInt(SLOT_BITS)
+      const range = desc ? { from: edge, to: position.to } : { from: position.from, to: edge + (1n << BigInt(SLOT_BITS)) - 1n }
+      return sqliteMatchingIds(resource, terms, range)
+    }
+    // Every remaining match was read: they are the rest of the walk.
+    if (Number(found.read) < rows) return sqliteMatchingIds(resource, terms, position)
+    const needed = hits === 0 ? Infinity : Math.ceil(((query.limit + 1) * rows / hits) * 1.5)
+    if (rows >= SQLITE_SEARCH_PLAN.creationScanRows || needed > SQLITE_SEARCH_PLAN.creationScanRows) return null
+    rows = needed
+  }
 }
