@@ -5,6 +5,8 @@ import { buildApp } from '../src/app.ts'
 import { openDatabase } from '../src/store/database.ts'
 import { migrate } from '../src/store/migrations.ts'
 import { RESOURCES, allFields } from '../src/resources/index.ts'
+import { testBackends } from './support/backends.ts'
+import { startTestApp } from './support/app.ts'
 
 // GET /openapi.json is OpenAPI 3.1, valid under an external validator, and names every
 // operation, parameter, schema (every seed field, read-only ones marked) and error response.
@@ -79,5 +81,39 @@ test('list parameters include every filterable field and operator', async () => 
   const names = doc.paths['/api/v1/vulnerabilities'].get.parameters.map((p: { name: string }) => p.name)
   for (const name of ['limit', 'cursor', 'sort', 'search', 'include_deleted', 'include_total', 'overdue', 'severity', 'severity[in]', 'cvss_score[gte]', 'due_date[lt]', 'cve_id[exists]']) {
     assert.ok(names.includes(name), name)
+  }
+})
+
+test('the API headers the service sends are the ones each response documents', async () => {
+  const doc = await fetchDocument()
+  const sqlite = (await testBackends()).find((b) => b.name === 'sqlite')!
+  const t = await startTestApp(sqlite, { app: { rateLimit: { perSecond: 0.001, burst: 6 } } })
+  // Headers of HTTP itself and of the security middleware are not the API's to document.
+  const generic = /^(content-type|content-length|date|connection|keep-alive|vary|cache-control|access-control-.*|x-content-type-options|x-frame-options|x-dns-prefetch-control|x-download-options|x-permitted-cross-domain-policies|x-xss-protection|referrer-policy|strict-transport-security|cross-origin-.*|origin-agent-cluster|content-security-policy)$/
+  const check = (method: string, path: string, res: { statusCode: number, headers: Record<string, unknown> }) => {
+    const declared = doc.paths[path][method].responses[String(res.statusCode)]?.headers ?? {}
+    const names = new Set(Object.keys(declared).map((h) => h.toLowerCase()))
+    for (const header of Object.keys(res.headers)) {
+      if (!generic.test(header)) assert.ok(names.has(header), `${method} ${path} ${res.statusCode} sends ${header}, not documented`)
+    }
+  }
+  try {
+    const base = '/api/v1/vulnerabilities'
+    const created = await t.call('POST', base, { body: { title: 'documented headers' }, headers: { 'idempotency-key': 'k1' } })
+    check('post', base, created)
+    const replayed = await t.call('POST', base, { body: { title: 'documented headers' }, headers: { 'idempotency-key': 'k1' } })
+    assert.equal(replayed.headers['idempotent-replayed'], 'true')
+    check('post', base, replayed)
+    const id = created.json().id
+    check('get', `${base}/{id}`, await t.call('GET', `${base}/${id}`))
+    check('get', base, await t.call('GET', base))
+    check('get', `${base}/{id}/history`, await t.call('GET', `${base}/${id}/history`))
+    check('patch', `${base}/{id}`, await t.call('PATCH', `${base}/${id}`, { body: { title: 'x' }, headers: { 'if-match': 'stale' } }))
+    const limited = await t.call('GET', base)
+    assert.equal(limited.statusCode, 429)
+    assert.ok(limited.headers['retry-after'])
+    check('get', base, limited)
+  } finally {
+    await t.close()
   }
 })

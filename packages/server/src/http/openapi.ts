@@ -47,18 +47,36 @@ function errorResponses (op: Operation): Record<string, unknown> {
     if (status === '412' && !['update', 'delete', 'restore', 'resolve'].includes(op)) continue
     if ((status === '413' || status === '415') && !WRITES_BODY.has(op)) continue
     if (status === '404' && (op === 'list' || op === 'create')) continue
-    out[status] = { description, content: { 'application/problem+json': { schema: ref('Problem') } } }
+    const headers = status === '429' ? successHeaders(RETRY_AFTER_HEADER) : successHeaders()
+    out[status] = { description, headers, content: { 'application/problem+json': { schema: ref('Problem') } } }
   }
   return out
 }
 
 const ETAG_HEADER = { ETag: { description: 'The record version; send it back in If-Match.', schema: { type: 'string' } } }
 const REQUEST_ID_HEADER = { 'x-request-id': { description: 'The request id (also in problem bodies and logs).', schema: { type: 'string' } } }
+// The IETF RateLimit header fields draft (http/rate-limit.ts), on every authenticated response
+// while the service runs with a rate limit.
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Policy': { description: 'The tenant\'s limit: `<burst>;w=<seconds to refill>`.', schema: { type: 'string' } },
+  'RateLimit-Limit': { description: 'Requests the tenant may make in a burst.', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'Requests left in the current burst.', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the burst is whole again.', schema: { type: 'integer' } }
+}
+const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } }
+const IDEMPOTENT_REPLAYED_HEADER = {
+  'Idempotent-Replayed': { description: '`true` when this is the stored response to an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } }
+}
+
+/** A response's headers: the request id and the rate-limit state (once the caller is known), and any others. */
+function successHeaders (extra: Schema = {}): Schema {
+  return { ...REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS, ...extra }
+}
 
 function recordResponse (resource: ResourceDecl, description: string, extraHeaders: Schema = {}) {
   return {
     description,
-    headers: { ...ETAG_HEADER, ...REQUEST_ID_HEADER, ...extraHeaders },
+    headers: successHeaders({ ...ETAG_HEADER, ...extraHeaders }),
     content: { 'application/json': { schema: ref(resource.title) } }
   }
 }
@@ -125,7 +143,7 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
         summary: `List ${resource.title} records`,
         description: 'Returns only your records (tenant, and app when your token has one), newest first by default.',
         parameters: listParameters(resource),
-        responses: { 200: { description: 'A page of records.', headers: REQUEST_ID_HEADER, content: { 'application/json': { schema: ref(`${resource.title}List`) } } }, ...errorResponses(op) }
+        responses: { 200: { description: 'A page of records.', headers: successHeaders(), content: { 'application/json': { schema: ref(`${resource.title}List`) } } }, ...errorResponses(op) }
       }
     case 'get':
       return {
@@ -143,7 +161,7 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
         summary: `Create a ${resource.title}`,
         parameters: [IDEMPOTENCY_KEY],
         requestBody: json(ref(`${resource.title}Create`)),
-        responses: { 201: recordResponse(resource, 'Created.', { Location: { schema: { type: 'string' }, description: 'The new record\'s URL.' } }), ...errorResponses(op) }
+        responses: { 201: recordResponse(resource, 'Created.', { Location: { schema: { type: 'string' }, description: 'The new record\'s URL.' }, ...IDEMPOTENT_REPLAYED_HEADER }), ...errorResponses(op) }
       }
     case 'update':
       return {
@@ -167,7 +185,7 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
         summary: `Resolve a ${resource.title}`,
         parameters: [ID_PARAM, IF_MATCH, IDEMPOTENCY_KEY],
         requestBody: json(ref('VulnerabilityResolve')),
-        responses: { 200: recordResponse(resource, 'The resolved record.'), ...errorResponses(op) }
+        responses: { 200: recordResponse(resource, 'The resolved record.', IDEMPOTENT_REPLAYED_HEADER), ...errorResponses(op) }
       }
     case 'delete':
       return {
@@ -183,7 +201,7 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
         operationId: `restore${resource.title}`,
         summary: `Restore a deleted ${resource.title}`,
         parameters: [ID_PARAM, IF_MATCH, IDEMPOTENCY_KEY],
-        responses: { 200: recordResponse(resource, 'The restored record.'), ...errorResponses(op) }
+        responses: { 200: recordResponse(resource, 'The restored record.', IDEMPOTENT_REPLAYED_HEADER), ...errorResponses(op) }
       }
     case 'history':
       return {
@@ -194,7 +212,7 @@ function operationDoc (resource: ResourceDecl, op: Operation): Schema {
         parameters: [ID_PARAM,
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
           { name: 'cursor', in: 'query', schema: { type: 'string' } }],
-        responses: { 200: { description: 'Changes, newest first.', headers: REQUEST_ID_HEADER, content: { 'application/json': { schema: ref('HistoryList') } } }, ...errorResponses(op) }
+        responses: { 200: { description: 'Changes, newest first.', headers: successHeaders(), content: { 'application/json': { schema: ref('HistoryList') } } }, ...errorResponses(op) }
       }
   }
 }
