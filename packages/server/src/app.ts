@@ -37,6 +37,8 @@ export interface AppOptions {
   idempotency?: IdempotencySettings
   /** Process-wide metrics on /metrics (the server process; not for apps built in tests). */
   processMetrics?: boolean
+  /** The bearer token /metrics requires (METRICS_TOKEN); absent or null: /metrics is open. */
+  metricsToken?: string | null
   /** Where the explorer build is, and the development token it may offer (http/explorer.ts). */
   explorer?: ExplorerOptions
 }
@@ -96,7 +98,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   registerRoutes(app, { operations, authenticate: createAuthenticator(options.auth) })
   if (options.rateLimit) registerRateLimit(app, options.rateLimit)
   registerIdempotency(app, options.database, now, options.idempotency ?? IDEMPOTENCY_DEFAULTS)
-  registerMetrics(app, options.database, { processMetrics: options.processMetrics ?? false })
+  registerMetrics(app, options.database, { processMetrics: options.processMetrics ?? false, token: options.metricsToken ?? null })
   registerHealth(app, options.database)
   registerOpenApi(app)
   await registerExplorer(app, options.explorer)

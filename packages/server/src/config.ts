@@ -23,6 +23,8 @@ export interface Config {
   rateLimit: RateLimitSettings | null
   /** CORS_ORIGINS, comma-separated; empty: CORS off. */
   corsOrigins: string[]
+  /** METRICS_TOKEN: when set, GET /metrics needs it as a bearer token; null: /metrics is open. */
+  metricsToken: string | null
 }
 
 export class ConfigError extends Error {}
@@ -60,7 +62,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'info'),
     poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
     rateLimit: rateLimitConfig(env),
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    metricsToken: env.METRICS_TOKEN ? env.METRICS_TOKEN : null
   }
 }
 

@@ -47,6 +47,7 @@ export async function startServer (config: Config): Promise<RunningServer> {
     rateLimit: config.rateLimit,
     corsOrigins: config.corsOrigins,
     processMetrics: true,
+    metricsToken: config.metricsToken,
     explorer: devToken ? { devToken } : {}
   })
   // Runs after the server stopped accepting and in-flight requests finished (Fastify closes the

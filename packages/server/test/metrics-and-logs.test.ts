@@ -64,3 +64,24 @@ for (const backend of await testBackends()) {
     })
   })
 }
+
+describe('GET /metrics with METRICS_TOKEN', () => {
+  test('needs the bearer token when one is configured: 401 problem without it or with another', async () => {
+    const sqlite = (await testBackends()).find((b) => b.name === 'sqlite')!
+    const t = await startTestApp(sqlite, { app: { metricsToken: 'scrape-secret' } })
+    try {
+      for (const authorization of [undefined, 'Bearer wrong', 'Bearer scrape-secret-and-more', 'scrape-secret']) {
+        const res = await t.app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} })
+        assert.equal(res.statusCode, 401, String(authorization))
+        assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+        assert.equal(res.json().code, 'unauthenticated')
+        assert.doesNotMatch(res.body, /http_requests_total/)
+      }
+      const ok = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-secret' } })
+      assert.equal(ok.statusCode, 200)
+      assert.match(ok.body, /# TYPE http_requests_total counter/)
+    } finally {
+      await t.close()
+    }
+  })
+})

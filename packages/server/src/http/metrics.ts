@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { problem } from '../errors.ts'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Database } from '../store/database.ts'
 
@@ -9,6 +11,11 @@ import type { Database } from '../store/database.ts'
 export interface MetricsOptions {
   /** Process-wide metrics (CPU, memory, event loop): once per process, so only the server asks. */
   processMetrics?: boolean
+  /**
+   * A bearer token the scraper must send (Prometheus `authorization: { credentials: … }`): route
+   * patterns, volumes and pool state are for the operator, not for whoever can reach the port.
+   */
+  token?: string | null
 }
 
 export function registerMetrics (app: FastifyInstance, database: Database, options: MetricsOptions = {}): Registry {
@@ -50,7 +57,15 @@ export function registerMetrics (app: FastifyInstance, database: Database, optio
     duration.observe(labels, reply.elapsedTime / 1000)
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  const expected = options.token ? createHash('sha256').update(options.token).digest() : null
+  app.get('/metrics', async (request, reply) => {
+    if (expected) {
+      const sent = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
+      // Compared as digests: constant time, whatever the lengths.
+      if (!timingSafeEqual(createHash('sha256').update(sent).digest(), expected)) {
+        throw problem.unauthenticated('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.')
+      }
+    }
     reply.type(registry.contentType)
     return await registry.metrics()
   })
