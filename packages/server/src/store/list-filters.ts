@@ -11,10 +11,16 @@ import type { StoreContext } from './record-store.ts'
 // A list filter (SPEC §4) as SQL over the row alias `r` (a record or a kept version of one).
 // Column names come only from the declarations; values are always bound parameters.
 
-export function filterExpression (ctx: StoreContext, resource: ResourceDecl, eb: any, filter: Filter, rows: 'current' | 'versions'): Expression<SqlBool> {
+/**
+ * `column` replaces the plain column reference in comparisons (SQLite's `+r.due_date`, which no
+ * index serves: store/record-list.ts#sqliteDueDates).
+ */
+export function filterExpression (
+  ctx: StoreContext, resource: ResourceDecl, eb: any, filter: Filter, rows: 'current' | 'versions', column?: Expression<unknown>
+): Expression<SqlBool> {
   const { field, op, value } = filter
   if (field.link) return linkFilter(ctx, eb, filter)
-  const col = `r.${field.name}`
+  const col: any = column ?? `r.${field.name}`
   const bind = (v: unknown) => encodeValue(field, v, ctx.dialect)
   switch (op) {
     case 'eq': return eb(col, '=', bind(value))
