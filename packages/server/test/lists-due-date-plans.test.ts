@@ -50,12 +50,18 @@ for (const backend of await testBackends()) {
 
     const newestFirst = (a: Made, b: Made) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : -1)
     const byCvssDesc = (a: Made, b: Made) => (a.cvss !== b.cvss ? b.cvss - a.cvss : a.id < b.id ? 1 : -1)
+    const byDue = (desc: boolean) => (a: Made, b: Made) => (a.due_date! !== b.due_date! ? (a.due_date! < b.due_date! ? -1 : 1) : a.id < b.id ? -1 : 1) * (desc ? -1 : 1)
     const nowIso = new Date(NOW).toISOString()
     const cases: Array<[string, (m: Made) => boolean, (a: Made, b: Made) => number]> = [
       ['overdue=true', (m) => ['open', 'in_progress'].includes(m.status) && m.due_date !== null && m.due_date < nowIso, newestFirst],
       ['overdue=true&sort=-cvss_score', (m) => ['open', 'in_progress'].includes(m.status) && m.due_date !== null && m.due_date < nowIso, byCvssDesc],
       [`due_date[lt]=${nowIso}`, (m) => m.due_date !== null && m.due_date < nowIso, newestFirst],
-      [`due_date[gte]=${nowIso}&status=open`, (m) => m.due_date !== null && m.due_date >= nowIso && m.status === 'open', newestFirst]
+      [`due_date[gte]=${nowIso}&status=open`, (m) => m.due_date !== null && m.due_date >= nowIso && m.status === 'open', newestFirst],
+      // Sorted by due date, the ranges also bound the sort key; records without one never match.
+      ['overdue=true&sort=-due_date', (m) => ['open', 'in_progress'].includes(m.status) && m.due_date !== null && m.due_date < nowIso, byDue(true)],
+      [`due_date[gte]=${nowIso}&sort=-due_date`, (m) => m.due_date !== null && m.due_date >= nowIso, byDue(true)],
+      [`due_date[gt]=${nowIso}&sort=due_date`, (m) => m.due_date !== null && m.due_date > nowIso, byDue(false)],
+      [`due_date[lte]=${nowIso}&sort=due_date`, (m) => m.due_date !== null && m.due_date <= nowIso, byDue(false)]
     ]
 
     const plans = [

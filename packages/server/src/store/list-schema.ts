@@ -185,3 +185,21 @@ export async function createSortIndexes (db: Kysely<any>, dialect: DialectName, 
     }
   }
 }
+
+/**
+ * Migration 007: the lookups integrations and triage make by equality, under the default order —
+ * a scanner import asking for a CVE (`cve_id=`), an asset's findings (`affected_asset_id=`), a
+ * person's queue (`assigned_to=`). Without these a lookup that finds nothing read every record
+ * of the tenant (0.3–0.7 s at 1M).
+ */
+export const LOOKUP_INDEXES: Readonly<Record<string, readonly string[]>> = {
+  vulnerabilities: ['cve_id', 'affected_asset_id', 'assigned_to']
+}
+
+export async function createLookupIndexes (db: Kysely<any>, resources: readonly ResourceDecl[]): Promise<void> {
+  for (const resource of resources) {
+    for (const name of LOOKUP_INDEXES[resource.table] ?? []) {
+      await sql.raw(`create index ${resource.table}_${name}_created on ${resource.table} (tenant_id, ${quoteIdent(name)}, created_at, id)`).execute(db)
+    }
+  }
+}

@@ -4,7 +4,7 @@ import type { Kysely, Migration, MigrationProvider, SqlBool } from 'kysely'
 import type { Database, DialectName } from './database.ts'
 import { RESOURCES, columnFields } from '../resources/index.ts'
 import { columnType } from './columns.ts'
-import { createListSchema, createSortIndexes } from './list-schema.ts'
+import { createListSchema, createLookupIndexes, createSortIndexes } from './list-schema.ts'
 import { orderSearchKeysByCreation } from './search-order.ts'
 import { createArrayEntries } from './array-entries.ts'
 
@@ -113,6 +113,10 @@ const MIGRATIONS: Record<string, Step> = {
   // Worst-first sorts served by an index (store/list-schema.ts#createSortIndexes).
   '006_sort_indexes': async (db, dialect) => {
     await createSortIndexes(db, dialect, RESOURCES)
+  },
+  // Equality lookups under the default order (store/list-schema.ts#createLookupIndexes).
+  '007_lookup_indexes': async (db) => {
+    await createLookupIndexes(db, RESOURCES)
   }
 }
 

@@ -11,7 +11,7 @@ import { recordJson } from './record-json.ts'
 import type { StoreContext, StoredRecord } from './record-store.ts'
 import { filterExpression } from './list-filters.ts'
 import { SLOT_BITS, slotEnd, slotStart } from './search-order.ts'
-import { keysetAfter, quoteIdent, sortParts } from './sort-keys.ts'
+import { TEXT_LAST, keysetAfter, quoteIdent, sortParts } from './sort-keys.ts'
 import type { OrderedPart } from './sort-keys.ts'
 import { currentInSnapshot, readSnapshot, snapshotNow, versionInSnapshot } from './walk-snapshot.ts'
 
@@ -63,8 +63,8 @@ type Branch = 'current' | 'versions'
  */
 type DueDates = 'indexed' | 'ranged' | 'scanned'
 
-const RANGE_OPS = new Set(['gt', 'gte', 'lt', 'lte'])
-const isDueRange = (filter: Filter) => filter.field.name === 'due_date' && RANGE_OPS.has(filter.op)
+const SQL_OPS: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' }
+const isDueRange = (filter: Filter) => filter.field.name === 'due_date' && filter.op in SQL_OPS
 
 /**
  * SQLite has no histograms, so for `overdue=true` or a `due_date` range under another sort it
@@ -123,25 +123,37 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
     ]
   }
   const hasDueRanges = query.overdue || query.filters.some(isDueRange)
+  // Sorted by due date: the same ranges once more on the sort key (`coalesce(due_date, U+10FFFF)`),
+  // which its index can seek to — `overdue&sort=-due_date` starts at now instead of walking past
+  // every future due date — and, since a range excludes records without a due date, below the
+  // key those have. Extra conjuncts: the plain conditions stay, so the answer is the same.
+  const onSortKey = query.sort[0]!.field === 'due_date' && hasDueRanges
+    ? [...query.filters.filter(isDueRange).map((f) => [SQL_OPS[f.op]!, f.value] as const), ...(query.overdue ? [['<', input.now] as const] : []), ['<', TEXT_LAST] as const]
+        .map(([op, value]) => sql<SqlBool>`${sql.raw(parts[0]!.expression)} ${sql.raw(op)} ${value}`)
+    : []
   // A query over `from` (where `r` is the branch's table) with every condition of the branch.
   const branchOver = (from: any, which: Branch, withSearch = true, dues: DueDates | 'omitted' = 'indexed') => {
     let q = scoped(from, caller, 'r')
     if (!query.includeDeleted) q = q.where('r.is_deleted', '=', liveFlag(ctx.dialect, false))
     for (const filter of query.filters) if (!isDueRange(filter)) q = q.where((eb: any) => filterExpression(ctx, resource, eb, filter, which))
     if (query.overdue) q = q.where('r.status', 'in', ACTIVE_STATUSES as string[]).where('r.due_date', 'is not', null)
-    if (hasDueRanges && dues !== 'omitted') q = q.where((eb: any) => eb.and(dueRanges(eb, which, dues)))
+    if (hasDueRanges && dues !== 'omitted') q = q.where((eb: any) => eb.and([...dueRanges(eb, which, dues), ...onSortKey]))
     if (search && withSearch) q = q.where(search[which])
     if (snapshot === null) return q
     return q.where(which === 'current' ? currentInSnapshot(ctx.dialect, snapshot) : versionInSnapshot(ctx.dialect, snapshot))
   }
   const branch = (which: Branch, withSearch = true, dues: DueDates | 'omitted' = 'indexed') =>
     branchOver(ctx.db.selectFrom(`${which === 'current' ? resource.table : `${resource.table}_versions`} as r`), which, withSearch, dues)
-  // SQLite: read the due-date ranges through the due-date index, or check them along the order.
-  const dues: DueDates = ctx.dialect === 'sqlite' && hasDueRanges && !query.search && query.sort[0]!.field !== 'due_date'
-    ? await sqliteDueDates(ctx, parts, branch('current', true, 'omitted'),
-      scoped(ctx.db.selectFrom(`${resource.table} as r`), caller, 'r').where((eb: any) => eb.and(dueRanges(eb, 'current', 'indexed'))),
-      (eb: any) => eb.and(dueRanges(eb, 'current', 'indexed')), input.after !== null, query.limit)
-    : 'indexed'
+  // SQLite: read the due-date ranges through the due-date index, or check them along the order —
+  // always along it when it is the due-date order, which seeks to them (onSortKey).
+  let dues: DueDates = 'indexed'
+  if (ctx.dialect === 'sqlite' && hasDueRanges && !query.search) {
+    const inRange = (eb: any) => eb.and(dueRanges(eb, 'current', 'indexed'))
+    dues = onSortKey.length > 0
+      ? 'scanned'
+      : await sqliteDueDates(ctx, parts, branch('current', true, 'omitted'),
+        scoped(ctx.db.selectFrom(`${resource.table} as r`), caller, 'r').where(inRange), inRange, input.after !== null, query.limit)
+  }
   const rare = ctx.dialect === 'postgres' && query.search ? await postgresSearchIsRare(ctx, query, parts, branch('current', false), input.after !== null) : false
   // SQLite: the page's search condition by the plan chosen, and (for include_total) the plain one.
   const counted = search ? { ...search } : null

@@ -14,7 +14,7 @@ import type { DialectName } from './database.ts'
 const NOT_NULL = new Set(['id', 'created_at', 'updated_at'])
 
 /** Above every text in code-point order: U+10FFFF is the largest code point (F4 8F BF BF in UTF-8). */
-const TEXT_LAST = '\u{10FFFF}'
+export const TEXT_LAST = '\u{10FFFF}'
 
 export interface SortPart {
   /** The key's SQL over a column reference (already quoted), constants only: index DDL uses it too. */
