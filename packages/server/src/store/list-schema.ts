@@ -203,3 +203,9 @@ export async function createLookupIndexes (db: Kysely<any>, resources: readonly 
     }
   }
 }
+
+/** The sorts an index serves (002, 006): their pages stop at the limit instead of sorting every match. */
+export function indexedSorts (resource: ResourceDecl): ReadonlySet<string> {
+  const fields = new Set(allFields(resource).map((f) => f.name))
+  return new Set(['created_at', 'updated_at', ...(fields.has('due_date') ? ['due_date'] : []), ...(SORT_INDEXES[resource.table] ?? [])])
+}
