@@ -204,8 +204,15 @@ export async function createLookupIndexes (db: Kysely<any>, resources: readonly 
   }
 }
 
+const indexedSortsOf = new Map<ResourceDecl, ReadonlySet<string>>()
+
 /** The sorts an index serves (002, 006): their pages stop at the limit instead of sorting every match. */
 export function indexedSorts (resource: ResourceDecl): ReadonlySet<string> {
-  const fields = new Set(allFields(resource).map((f) => f.name))
-  return new Set(['created_at', 'updated_at', ...(fields.has('due_date') ? ['due_date'] : []), ...(SORT_INDEXES[resource.table] ?? [])])
+  let sorts = indexedSortsOf.get(resource)
+  if (!sorts) {
+    const fields = new Set(allFields(resource).map((f) => f.name))
+    sorts = new Set(['created_at', 'updated_at', ...(fields.has('due_date') ? ['due_date'] : []), ...(SORT_INDEXES[resource.table] ?? [])])
+    indexedSortsOf.set(resource, sorts)
+  }
+  return sorts
 }

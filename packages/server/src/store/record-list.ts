@@ -81,12 +81,8 @@ export const SQLITE_DUE_DATE_PLAN = { probeRows: 2000, sortUpTo: 50_000 }
 async function sqliteDueDates (
   ctx: StoreContext, parts: OrderedPart[], withoutRanges: any, rangeOnly: any, inRange: (eb: any) => Expression<SqlBool>, paging: boolean, limit: number
 ): Promise<DueDates> {
-  let q = withoutRanges.select((eb: any) => eb.case().when(inRange(eb)).then(1).else(0).end().as('m'))
-  if (paging) q = q.where(keysetAfter(parts))
-  for (const p of parts) q = q.orderBy(sql.raw(p.expression), p.desc ? 'desc' : 'asc')
-  const row = await ctx.db.selectFrom(q.limit(SQLITE_DUE_DATE_PLAN.probeRows).as('s'))
-    .select([sql<number>`count(*)`.as('seen'), sql<number>`coalesce(sum(s.m), 0)`.as('hits')]).executeTakeFirst()
-  if (Number(row?.hits) > limit || Number(row?.seen) < SQLITE_DUE_DATE_PLAN.probeRows) return 'scanned'
+  const { seen, hits } = await probeOrder(ctx, parts, withoutRanges, inRange, paging, SQLITE_DUE_DATE_PLAN.probeRows)
+  if (hits > limit || seen < SQLITE_DUE_DATE_PLAN.probeRows) return 'scanned'
   // What reading the range through the index costs: its index entries in the tenant (a covered
   // count). Sort it when that is small; a big range lies further down the order (due dates follow
   // creation), and walking there costs less than sorting it all (at 1M: 607k in range, 1.05 s by
@@ -163,8 +159,8 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
     search.current = await inCreationOrder ?? await sqliteSearchPlan(ctx, resource, query, parts, branch('current', false), input.after !== null)
   }
   // Where a plan may sort many candidates (a search — PostgreSQL's planner too may take the GIN
-  // index and sort — a narrow due-date range, a sort no index serves), the page's rows are chosen by their sort keys alone, then joined back by physical row
-  // address (PostgreSQL's ctid, SQLite's rowid: stable within the statement) for their JSON — built
+  // index and sort — a narrow due-date range, a sort no index serves), the page's rows are chosen
+  // by their sort keys alone, then joined back by physical row address (PostgreSQL's ctid, SQLite's rowid: stable within the statement) for their JSON — built
   // for the page's rows only, not for every candidate. On an index-ordered page the rows come in
   // order and stop at the limit, so the JSON is built in the same statement: the two-level form
   // costs PostgreSQL more planning (0.3 → 0.9 ms) than it saves there (−22% list throughput under
@@ -227,14 +223,23 @@ async function readPage (ctx: StoreContext, resource: ResourceDecl, caller: Call
 export const POSTGRES_SEARCH_PLAN = { probeRows: 2000 }
 
 async function postgresSearchIsRare (ctx: StoreContext, query: ListQuery, parts: OrderedPart[], unsearched: any, paging: boolean): Promise<boolean> {
-  let q = unsearched.select(sql`r.search_vector`.as('sv'))
+  const { seen, hits } = await probeOrder(ctx, parts, unsearched, sql<SqlBool>`r.search_vector @@ to_tsquery('simple', ${tsQuery(query.search!)})`, paging, POSTGRES_SEARCH_PLAN.probeRows)
+  return seen >= POSTGRES_SEARCH_PLAN.probeRows && hits <= query.limit
+}
+
+/**
+ * The next `rows` rows of `unfiltered` in sort order (after the cursor when paging): how many
+ * there are, and how many of them meet `condition` — what a plan choice learns from the order.
+ */
+async function probeOrder (
+  ctx: StoreContext, parts: OrderedPart[], unfiltered: any, condition: Expression<SqlBool> | ((eb: any) => Expression<SqlBool>), paging: boolean, rows: number
+): Promise<{ seen: number, hits: number }> {
+  let q = unfiltered.select((eb: any) => eb.case().when(typeof condition === 'function' ? condition(eb) : condition).then(1).else(0).end().as('m'))
   if (paging) q = q.where(keysetAfter(parts))
   for (const p of parts) q = q.orderBy(sql.raw(p.expression), p.desc ? 'desc' : 'asc')
-  const row = await ctx.db.selectFrom(q.limit(POSTGRES_SEARCH_PLAN.probeRows).as('s')).select([
-    sql<number>`count(*)`.as('seen'),
-    sql<number>`count(*) filter (where s.sv @@ to_tsquery('simple', ${tsQuery(query.search!)}))`.as('hits')
-  ]).executeTakeFirst()
-  return Number(row?.seen) >= POSTGRES_SEARCH_PLAN.probeRows && Number(row?.hits) <= query.limit
+  const row = await ctx.db.selectFrom(q.limit(rows).as('s'))
+    .select([sql<number>`count(*)`.as('seen'), sql<number>`coalesce(sum(s.m), 0)`.as('hits')]).executeTakeFirst()
+  return { seen: Number(row?.seen), hits: Number(row?.hits) }
 }
 
 /** The sort keys as SQL over `r`, each with its direction and (when paging) the cursor's value. */
@@ -256,13 +261,19 @@ function searchPredicates (ctx: StoreContext, resource: ResourceDecl, query: Lis
   return { current: sqliteMatchingIds(resource, fts5Query(query.search)), versions }
 }
 
+/** A range of FTS5 rowids (null: unbounded on that side). */
+interface RowidRange { from: bigint | null, to: bigint | null }
+
+/** ` and <rowid> >= from and <rowid> <= to`, for the bounds a range has. */
+function withinRowids (rowid: RawBuilder<unknown>, range: RowidRange) {
+  return sql`${range.from !== null ? sql` and ${rowid} >= ${range.from}` : sql``}${range.to !== null ? sql` and ${rowid} <= ${range.to}` : sql``}`
+}
+
 /** SQLite: `r` is among the records matching `terms` (SQLite drives it from the matches: primary-key lookups). */
-function sqliteMatchingIds (resource: ResourceDecl, terms: string, rowids?: { from: bigint | null, to: bigint | null }): RawBuilder<SqlBool> {
+function sqliteMatchingIds (resource: ResourceDecl, terms: string, rowids: RowidRange = { from: null, to: null }): RawBuilder<SqlBool> {
   const fts = sql.raw(`${resource.table}_fts`)
   const keys = sql.raw(`${resource.table}_search_keys`)
-  const from = rowids?.from != null ? sql` and ${fts}.rowid >= ${rowids.from}` : sql``
-  const to = rowids?.to != null ? sql` and ${fts}.rowid <= ${rowids.to}` : sql``
-  return sql<SqlBool>`r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms}${from}${to})`
+  return sql<SqlBool>`r.id in (select k.record_id from ${fts} join ${keys} k on k.seq = ${fts}.rowid where ${fts} match ${terms}${withinRowids(sql`${fts}.rowid`, rowids)})`
 }
 
 /** SQLite's condition on the current rows for `search`, by the plan SQLITE_SEARCH_PLAN describes. */
@@ -313,14 +324,12 @@ async function creationOrderSearch (
   const t = resource.table
   const terms = fts5Query(query.search!)
   const fts = sql.raw(`${t}_fts`)
-  const position = after ? (desc ? { from: null, to: slotEnd(String(after[0])) } : { from: slotStart(String(after[0])), to: null }) : { from: null, to: null }
-  const from = position.from !== null ? sql` and rowid >= ${position.from}` : sql``
-  const to = position.to !== null ? sql` and rowid <= ${position.to}` : sql``
+  const position: RowidRange = after ? (desc ? { from: null, to: slotEnd(String(after[0])) } : { from: slotStart(String(after[0])), to: null }) : { from: null, to: null }
   // The first `rows` matches from the position on, joined to their records in that order (CROSS
   // JOIN keeps FTS5 the outer loop); how many pass the page's conditions (up to a page + 1), the
   // millisecond of the last one passed, and how many matches were read.
   const attempt = async (rows: number) => {
-    const scan = sql`(select rowid as seq from ${fts} where ${fts} match ${terms}${from}${to}
+    const scan = sql`(select rowid as seq from ${fts} where ${fts} match ${terms}${withinRowids(sql`rowid`, position)}
       order by rowid ${sql.raw(desc ? 'desc' : 'asc')} limit ${rows})`
     let passing = conditions(ctx.db.selectFrom(scan.as('f')).crossJoin(`${t}_search_keys as k`).crossJoin(`${t} as r`)
       .whereRef('k.seq', '=', 'f.seq').whereRef('r.id', '=', 'k.record_id'))
@@ -342,7 +351,7 @@ async function creationOrderSearch (
     if (hits > query.limit) {
       // The page's last millisecond, whole.
       const edge = BigInt(found.edge_ms!) << BigInt(SLOT_BITS)
-      const range = desc ? { from: edge, to: position.to } : { from: position.from, to: edge + (1n << BigInt(SLOT_BITS)) - 1n }
+      const range: RowidRange = desc ? { from: edge, to: position.to } : { from: position.from, to: edge + (1n << BigInt(SLOT_BITS)) - 1n }
       return sqliteMatchingIds(resource, terms, range)
     }
     // Every remaining match was read: they are the rest of the walk.
